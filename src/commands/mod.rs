@@ -1,0 +1,34 @@
+//! Command implementations, one file per command group.
+//!
+//! Each module exposes `register`, which adds its handlers to the table;
+//! [`build_table`] assembles them. A handler parses its arguments, works on
+//! the keyspace through [`Ctx`](crate::server::Ctx), writes its reply and
+//! says what to propagate when that differs from the command itself.
+
+pub mod connection;
+pub mod string;
+
+use crate::server::CommandTable;
+
+pub fn build_table() -> CommandTable {
+    let mut t = CommandTable::new();
+    connection::register(&mut t);
+    string::register(&mut t);
+    t
+}
+
+/// Case-insensitive comparison of an argument with an ASCII keyword.
+#[inline]
+pub fn eq_ic(arg: &[u8], kw: &str) -> bool {
+    arg.eq_ignore_ascii_case(kw.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn table_builds_and_every_handler_has_a_spec() {
+        let t = super::build_table();
+        assert!(t.lookup(b"GET").is_some());
+        assert!(t.lookup(b"nosuchcommand").is_none());
+    }
+}

@@ -1,0 +1,422 @@
+//! The `io-threads 1` event loop: accept, read, parse, execute, write, all on
+//! the executor thread.
+
+use super::conn::{Conn, Stream};
+use super::listener::{tune_tcp, Listener};
+use crate::protocol::parse::Limits;
+use crate::server::{Client, Server};
+use bytes::BufMut;
+use mio::{Events, Interest, Poll, Token};
+use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const LISTENER_BASE: usize = usize::MAX / 2;
+const READ_CHUNK: usize = 16 * 1024;
+
+pub const PROTECTED_MODE_DENIED: &str = "-DENIED Valkey is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Valkey you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Valkey from the same host the server is running, however MAKE SURE Valkey is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Valkey configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+struct Loop {
+    poll: Poll,
+    listeners: Vec<Listener>,
+    conns: Vec<Option<Conn>>,
+    free_slots: Vec<usize>,
+    pending: Vec<usize>,
+}
+
+/// Run the server until shutdown. Returns the process exit code.
+pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
+    let term = Arc::new(AtomicBool::new(false));
+    let int = Arc::new(AtomicBool::new(false));
+    // A second SIGINT while shutting down exits at once.
+    signal_hook::flag::register_conditional_shutdown(signal_hook::consts::SIGINT, 1, int.clone())?;
+    signal_hook::flag::register(signal_hook::consts::SIGINT, int.clone())?;
+    signal_hook::flag::register(signal_hook::consts::SIGTERM, term.clone())?;
+    // SAFETY: ignoring SIGPIPE is process-wide and has no preconditions;
+    // write errors are then reported as EPIPE instead of killing us.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+
+    let mut lp = Loop {
+        poll: Poll::new()?,
+        listeners,
+        conns: Vec::new(),
+        free_slots: Vec::new(),
+        pending: Vec::new(),
+    };
+    for (i, l) in lp.listeners.iter_mut().enumerate() {
+        let token = Token(LISTENER_BASE + i);
+        match l {
+            Listener::Tcp(t) => lp.poll.registry().register(t, token, Interest::READABLE)?,
+            Listener::Unix(u, _) => lp.poll.registry().register(u, token, Interest::READABLE)?,
+        }
+    }
+    let mut events = Events::with_capacity(1024);
+    let mut next_cron = Instant::now();
+    loop {
+        let now = Instant::now();
+        let timeout = next_cron
+            .saturating_duration_since(now)
+            .min(Duration::from_millis(100));
+        if let Err(e) = lp.poll.poll(&mut events, Some(timeout)) {
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+        srv.update_clock();
+        for ev in events.iter() {
+            let t = ev.token().0;
+            if t >= LISTENER_BASE {
+                lp.accept(&mut srv, t - LISTENER_BASE);
+                continue;
+            }
+            if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
+                lp.handle_read(&mut srv, t);
+            }
+            if ev.is_writable() {
+                lp.handle_write(&mut srv, t);
+            }
+        }
+        lp.flush_pending(&mut srv);
+        lp.close_queued(&mut srv);
+        if Instant::now() >= next_cron {
+            srv.cron();
+            lp.close_queued(&mut srv);
+            next_cron = Instant::now() + Duration::from_millis(1000 / srv.hz.max(1));
+        }
+        if term.swap(false, Ordering::Relaxed) {
+            tracing::warn!("Received SIGTERM scheduling shutdown...");
+            srv.shutdown_asap = true;
+        }
+        if int.load(Ordering::Relaxed) && !srv.shutdown_asap {
+            tracing::warn!("Received SIGINT scheduling shutdown...");
+            srv.shutdown_asap = true;
+        }
+        if srv.shutdown_asap {
+            lp.flush_pending(&mut srv);
+            if srv.prepare_shutdown() {
+                lp.remove_unix_sockets();
+                return Ok(0);
+            }
+            srv.shutdown_asap = false;
+        }
+    }
+}
+
+impl Loop {
+    fn accept(&mut self, srv: &mut Server, idx: usize) {
+        loop {
+            let accepted = match &self.listeners[idx] {
+                Listener::Tcp(l) => l.accept().map(|(s, peer)| {
+                    let local = s.local_addr().map(fmt_addr).unwrap_or_default();
+                    let loopback = peer.ip().is_loopback();
+                    tune_tcp(&s, srv.config.tcp_keepalive());
+                    (Stream::Tcp(s), fmt_addr(peer), local, loopback, false)
+                }),
+                Listener::Unix(l, path) => l.accept().map(|(s, _)| {
+                    let p = format!("{path}:0");
+                    (Stream::Unix(s), p.clone(), p, true, true)
+                }),
+            };
+            match accepted {
+                Ok((stream, addr, laddr, local, unix)) => {
+                    self.new_client(srv, stream, addr, laddr, local, unix)
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    tracing::warn!("Accepting client connection: {e}");
+                    break;
+                }
+            }
+        }
+    }
+
+    fn new_client(
+        &mut self,
+        srv: &mut Server,
+        mut stream: Stream,
+        addr: String,
+        laddr: String,
+        local: bool,
+        unix: bool,
+    ) {
+        srv.stats.connections_received += 1;
+        if srv.connected_clients as u64 >= srv.config.maxclients() {
+            let _ = stream.write(b"-ERR max number of clients reached\r\n");
+            srv.stats.rejected_connections += 1;
+            return;
+        }
+        if srv.config.protected_mode() && !local && srv.config.requirepass().is_none() {
+            let _ = stream.write(PROTECTED_MODE_DENIED.as_bytes());
+            srv.stats.rejected_connections += 1;
+            return;
+        }
+        let slot = self.free_slots.pop().unwrap_or_else(|| {
+            self.conns.push(None);
+            self.conns.len() - 1
+        });
+        if srv.clients.len() < self.conns.len() {
+            srv.clients.resize_with(self.conns.len(), || None);
+        }
+        if let Err(e) =
+            self.poll
+                .registry()
+                .register(stream.source(), Token(slot), Interest::READABLE)
+        {
+            tracing::warn!("Error registering fd event for the new client: {e}");
+            self.free_slots.push(slot);
+            return;
+        }
+        let fd = match &stream {
+            Stream::Tcp(s) => std::os::fd::AsRawFd::as_raw_fd(s),
+            Stream::Unix(s) => std::os::fd::AsRawFd::as_raw_fd(s),
+        };
+        let mut client = Client::new(srv.next_client_id, slot, srv.now_ms);
+        srv.next_client_id += 1;
+        client.addr = addr;
+        client.laddr = laddr;
+        client.fd = fd;
+        client.unix = unix;
+        client.authenticated = !srv.auth_required();
+        tracing::debug!("Accepted {}", client.addr);
+        srv.clients[slot] = Some(Box::new(client));
+        srv.connected_clients += 1;
+        self.conns[slot] = Some(Conn::new(stream));
+    }
+
+    fn handle_read(&mut self, srv: &mut Server, slot: usize) {
+        let Some(conn) = self.conns.get_mut(slot).and_then(|c| c.as_mut()) else {
+            return;
+        };
+        if conn.closing {
+            return;
+        }
+        let Some(mut client) = srv.clients[slot].take() else {
+            return;
+        };
+        let mut eof = false;
+        let mut nread = 0usize;
+        loop {
+            if conn.query.capacity() - conn.query.len() < READ_CHUNK / 2 {
+                conn.query.reserve(READ_CHUNK);
+            }
+            let chunk = conn.query.chunk_mut();
+            // SAFETY: `chunk` is the uninitialized spare capacity of the
+            // BytesMut; we expose it as a byte slice only to `read`, which
+            // writes (never reads) it, and we advance by exactly the number
+            // of bytes `read` reports as written.
+            let buf = unsafe { std::slice::from_raw_parts_mut(chunk.as_mut_ptr(), chunk.len()) };
+            match conn.stream.read(buf) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => {
+                    // SAFETY: `read` initialized the first `n` bytes.
+                    unsafe { conn.query.advance_mut(n) };
+                    nread += n;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    tracing::debug!("Reading from client: {e}");
+                    eof = true;
+                    break;
+                }
+            }
+        }
+        srv.stats.net_input_bytes += nread as u64;
+        client.net_in += nread as u64;
+        if nread > 0 {
+            srv.stats.io_reads_processed += 1;
+        }
+        let limits = Limits {
+            max_bulk_len: srv.config.proto_max_bulk_len() as i64,
+            authenticated: client.authenticated,
+        };
+        loop {
+            if client.close_after_reply || client.close_asap {
+                break;
+            }
+            match conn.parser.parse(&mut conn.query, &mut conn.argv, &limits) {
+                Ok(true) => {
+                    if !conn.argv.is_empty() {
+                        srv.execute(&mut client, &conn.argv);
+                    }
+                }
+                Ok(false) => break,
+                Err(e) => {
+                    let text = e.reply_text();
+                    tracing::debug!(
+                        "Protocol error ({}) from client: id={} addr={}",
+                        e.0,
+                        client.id,
+                        client.addr
+                    );
+                    srv.stats.count_error(&text);
+                    client.reply.error(&text);
+                    client.close_after_reply = true;
+                    break;
+                }
+            }
+        }
+        conn.argv.clear();
+        client.qbuf = conn.query.len();
+        client.qbuf_free = conn.query.capacity() - conn.query.len();
+        if conn.query.len() as u64 > srv.config.client_query_buffer_limit() {
+            tracing::warn!(
+                "Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {:?})",
+                client.id,
+                client.addr,
+                String::from_utf8_lossy(&conn.query[..conn.query.len().min(64)])
+            );
+            srv.stats.client_qbuf_limit_disconnections += 1;
+            client.close_asap = true;
+        }
+        if client.close_after_reply {
+            conn.closing = true;
+        }
+        let has_output = !client.reply.buf.is_empty();
+        let kill = client.close_asap || (eof && !has_output);
+        if eof {
+            // Deliver what the peer's last commands produced, then close.
+            conn.closing = true;
+        }
+        srv.clients[slot] = Some(client);
+        if kill {
+            self.close(srv, slot);
+            return;
+        }
+        if has_output && !conn.in_pending {
+            conn.in_pending = true;
+            self.pending.push(slot);
+        }
+    }
+
+    /// Write as much of the pending reply as the socket takes.
+    fn handle_write(&mut self, srv: &mut Server, slot: usize) {
+        let Some(conn) = self.conns.get_mut(slot).and_then(|c| c.as_mut()) else {
+            return;
+        };
+        let Some(client) = srv.clients[slot].as_deref_mut() else {
+            return;
+        };
+        let mut failed = false;
+        let buf = &client.reply.buf;
+        let mut wrote = 0usize;
+        while conn.written < buf.len() {
+            match conn.stream.write(&buf[conn.written..]) {
+                Ok(0) => {
+                    failed = true;
+                    break;
+                }
+                Ok(n) => {
+                    conn.written += n;
+                    wrote += n;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    tracing::debug!("Error writing to client: {e}");
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        srv.stats.net_output_bytes += wrote as u64;
+        client.net_out += wrote as u64;
+        if wrote > 0 {
+            srv.stats.io_writes_processed += 1;
+        }
+        if failed {
+            self.close(srv, slot);
+            return;
+        }
+        if conn.written == client.reply.buf.len() {
+            client.reply.buf.clear();
+            if client.reply.buf.capacity() > 1024 * 1024 {
+                client.reply.buf.shrink_to(16 * 1024);
+            }
+            conn.written = 0;
+            if conn.closing || client.close_after_reply {
+                self.close(srv, slot);
+                return;
+            }
+            if conn.want_write {
+                conn.want_write = false;
+                let _ = self.poll.registry().reregister(
+                    conn.stream.source(),
+                    Token(slot),
+                    Interest::READABLE,
+                );
+            }
+        } else if !conn.want_write {
+            conn.want_write = true;
+            let _ = self.poll.registry().reregister(
+                conn.stream.source(),
+                Token(slot),
+                Interest::READABLE | Interest::WRITABLE,
+            );
+        }
+    }
+
+    fn flush_pending(&mut self, srv: &mut Server) {
+        // Clients that received output from other clients' commands.
+        for slot in std::mem::take(&mut srv.pending_writes) {
+            if let Some(Some(conn)) = self.conns.get_mut(slot) {
+                if !conn.in_pending {
+                    conn.in_pending = true;
+                    self.pending.push(slot);
+                }
+            }
+        }
+        let pending = std::mem::take(&mut self.pending);
+        for &slot in &pending {
+            if let Some(Some(conn)) = self.conns.get_mut(slot) {
+                conn.in_pending = false;
+                if !conn.want_write {
+                    self.handle_write(srv, slot);
+                }
+            }
+        }
+        self.pending = pending;
+        self.pending.clear();
+    }
+
+    fn close_queued(&mut self, srv: &mut Server) {
+        for slot in std::mem::take(&mut srv.close_queue) {
+            if self.conns.get(slot).is_some_and(|c| c.is_some()) {
+                self.close(srv, slot);
+            }
+        }
+    }
+
+    fn close(&mut self, srv: &mut Server, slot: usize) {
+        if let Some(mut conn) = self.conns.get_mut(slot).and_then(|c| c.take()) {
+            let _ = self.poll.registry().deregister(conn.stream.source());
+            conn.stream.shutdown();
+            if let Some(c) = srv.clients[slot].take() {
+                srv.on_client_closed(&c);
+                srv.connected_clients -= 1;
+            }
+            self.free_slots.push(slot);
+        }
+    }
+
+    fn remove_unix_sockets(&self) {
+        for l in &self.listeners {
+            if let Listener::Unix(_, path) = l {
+                tracing::info!("Removing the unix socket file.");
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
+fn fmt_addr(a: std::net::SocketAddr) -> String {
+    match a {
+        std::net::SocketAddr::V4(v) => format!("{}:{}", v.ip(), v.port()),
+        std::net::SocketAddr::V6(v) => format!("{}:{}", v.ip(), v.port()),
+    }
+}

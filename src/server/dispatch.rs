@@ -1,0 +1,171 @@
+//! Running one command: lookup, the checks Valkey makes before calling a
+//! handler (arity, auth, ...), the call itself, statistics, reply-mode
+//! handling and propagation.
+
+use super::client::ReplyMode;
+use super::spec::flags;
+use super::{err, Client, CmdRef, Ctx, Propagation, Server};
+use bytes::Bytes;
+use std::time::Instant;
+
+impl Server {
+    /// Execute one parsed command for `client`, appending its reply.
+    pub fn execute(&mut self, client: &mut Client, argv: &[Bytes]) {
+        if argv.is_empty() {
+            return;
+        }
+        let reply_start = client.reply.buf.len();
+        client.last_interaction_ms = self.now_ms;
+        client.commands_processed += 1;
+        self.run(client, argv);
+        match client.reply_mode {
+            ReplyMode::On => {}
+            ReplyMode::Off => client.reply.buf.truncate(reply_start),
+            ReplyMode::Skip => {
+                client.reply.buf.truncate(reply_start);
+                client.reply_mode = ReplyMode::On;
+            }
+            ReplyMode::SkipNext => client.reply_mode = ReplyMode::Skip,
+        }
+    }
+
+    fn reject(&mut self, client: &mut Client, id: Option<usize>, text: &str) {
+        if let Some(id) = id {
+            self.commands.stats[id].rejected_calls += 1;
+        }
+        self.stats.count_error(text);
+        client.reply.error(text);
+    }
+
+    fn run(&mut self, client: &mut Client, argv: &[Bytes]) {
+        let Some(mut cmd) = self.commands.lookup(&argv[0]) else {
+            let text = unknown_command_text(argv);
+            self.reject(client, None, &text);
+            return;
+        };
+        if cmd.is_container && argv.len() >= 2 {
+            match self.commands.lookup_sub(cmd.id, &argv[1]) {
+                Some(sub) => cmd = sub,
+                None if cmd.handler.is_none() => {
+                    let text = format!(
+                        "ERR unknown subcommand '{}'. Try {} HELP.",
+                        trunc(&argv[1], 128),
+                        self.commands.fullname(cmd.id).to_ascii_uppercase()
+                    );
+                    self.reject(client, None, &text);
+                    return;
+                }
+                None => {}
+            }
+        }
+        let arity = cmd.spec.arity;
+        let argc = argv.len() as i32;
+        if (arity > 0 && argc != arity) || argc < -arity {
+            let text = format!(
+                "ERR wrong number of arguments for '{}' command",
+                self.commands.fullname(cmd.id)
+            );
+            self.reject(client, Some(cmd.id), &text);
+            return;
+        }
+        if !client.authenticated && !cmd.spec.has(flags::NO_AUTH) && self.auth_required() {
+            self.reject(client, Some(cmd.id), err::NOAUTH);
+            return;
+        }
+        self.call(client, cmd, argv);
+    }
+
+    pub fn auth_required(&self) -> bool {
+        self.config.requirepass().is_some()
+    }
+
+    /// Call the handler and account for it.
+    pub fn call(&mut self, client: &mut Client, cmd: CmdRef, argv: &[Bytes]) {
+        let Some(handler) = cmd.handler else {
+            // A container whose subcommand was not given.
+            let text = format!(
+                "ERR wrong number of arguments for '{}' command",
+                self.commands.fullname(cmd.id)
+            );
+            self.reject(client, Some(cmd.id), &text);
+            return;
+        };
+        let dirty_before = self.dirty;
+        let errors_before = self.stats.total_error_replies;
+        let start = Instant::now();
+        let mut ctx = Ctx {
+            srv: self,
+            client,
+            cmd,
+            propagation: Propagation::AsIs,
+        };
+        if let Err(e) = handler(&mut ctx, argv) {
+            ctx.error(&e.0);
+        }
+        let propagation = std::mem::take(&mut ctx.propagation);
+        let elapsed = start.elapsed().as_micros() as u64;
+        let db = client.db;
+        let st = &mut self.commands.stats[cmd.id];
+        st.calls += 1;
+        st.usec += elapsed;
+        if self.stats.total_error_replies > errors_before {
+            st.failed_calls += 1;
+        }
+        self.stats.commands_processed += 1;
+        if client.last_cmd != self.commands.commands[cmd.id].fullname {
+            client
+                .last_cmd
+                .clone_from(&self.commands.commands[cmd.id].fullname);
+        }
+        self.propagate_expired();
+        if self.dirty != dirty_before {
+            match propagation {
+                Propagation::AsIs => self.propagate(db, argv.to_vec()),
+                Propagation::Nothing => {}
+                Propagation::Replace(cmds) => {
+                    for c in cmds {
+                        self.propagate(db, c);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Turn keys that expired on access into propagated DELs.
+    pub fn propagate_expired(&mut self) {
+        for i in 0..self.dbs.len() {
+            if self.dbs[i].expired_on_access.is_empty() {
+                continue;
+            }
+            let keys = std::mem::take(&mut self.dbs[i].expired_on_access);
+            self.stats.expired_keys += keys.len() as u64;
+            for k in keys {
+                self.propagate(i, vec![Bytes::from_static(b"DEL"), k]);
+            }
+        }
+    }
+}
+
+/// Valkey truncates names it echoes in errors.
+fn trunc(b: &[u8], max: usize) -> String {
+    String::from_utf8_lossy(&b[..b.len().min(max)]).into_owned()
+}
+
+/// `ERR unknown command 'foo', with args beginning with: 'a' 'b' `
+fn unknown_command_text(argv: &[Bytes]) -> String {
+    let mut args = String::new();
+    for a in &argv[1..] {
+        if args.len() >= 128 {
+            break;
+        }
+        let room = 128 - args.len();
+        args.push('\'');
+        args.push_str(&trunc(a, room));
+        args.push_str("' ");
+    }
+    format!(
+        "ERR unknown command '{}', with args beginning with: {}",
+        trunc(&argv[0], 128),
+        args
+    )
+}

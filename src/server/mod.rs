@@ -1,0 +1,274 @@
+//! The executor: the one thread that owns every database and runs commands
+//! one at a time.
+//!
+//! [`Server`] is the executor's state. [`Ctx`] is what a command handler
+//! gets: the server, the calling client and the running command. Handlers
+//! return [`CmdResult`]; an `Err` becomes the error reply, counted in
+//! `errorstats` like every other error reply.
+
+pub mod client;
+pub mod command;
+pub mod cron;
+pub mod dispatch;
+pub mod log;
+pub mod spec;
+pub mod spec_data;
+pub mod stats;
+
+use crate::config::Config;
+use crate::keyspace::Db;
+use crate::protocol::Reply;
+use bytes::Bytes;
+pub use client::Client;
+pub use command::{CmdRef, CommandTable};
+pub use stats::Stats;
+use std::borrow::Cow;
+use std::collections::VecDeque;
+use std::time::Instant;
+
+/// An error reply; the text starts with its code (`ERR`, `WRONGTYPE`, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CmdError(pub Cow<'static, str>);
+
+impl From<&'static str> for CmdError {
+    fn from(s: &'static str) -> Self {
+        CmdError(Cow::Borrowed(s))
+    }
+}
+
+impl From<String> for CmdError {
+    fn from(s: String) -> Self {
+        CmdError(Cow::Owned(s))
+    }
+}
+
+pub type CmdResult = Result<(), CmdError>;
+
+/// Error texts shared by many commands, byte-identical to Valkey's.
+pub mod err {
+    pub const SYNTAX: &str = "ERR syntax error";
+    pub const NOT_INT: &str = "ERR value is not an integer or out of range";
+    pub const NOT_FLOAT: &str = "ERR value is not a valid float";
+    pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    pub const NO_SUCH_KEY: &str = "ERR no such key";
+    pub const OUT_OF_RANGE: &str = "ERR index out of range";
+    pub const DB_INDEX: &str = "ERR DB index is out of range";
+    pub const NOAUTH: &str = "NOAUTH Authentication required.";
+    pub const NOT_POSITIVE: &str = "ERR value is out of range, must be positive";
+    pub const INVALID_EXPIRE: &str = "ERR invalid expire time in '%s' command";
+}
+
+/// How the running command's effects are propagated (AOF, replicas).
+#[derive(Debug, Default)]
+pub enum Propagation {
+    /// Propagate the command as received if it changed the dataset.
+    #[default]
+    AsIs,
+    /// Propagate nothing.
+    Nothing,
+    /// Propagate these commands instead (e.g. `SET k v PXAT t`).
+    Replace(Vec<Vec<Bytes>>),
+}
+
+pub struct Server {
+    pub config: Config,
+    pub dbs: Vec<Db>,
+    /// Clients by connection slot; the running client is taken out while
+    /// its command executes.
+    pub clients: Vec<Option<Box<Client>>>,
+    pub connected_clients: usize,
+    pub next_client_id: u64,
+    pub commands: CommandTable,
+    pub stats: Stats,
+    /// Cached clock for the current event-loop iteration / command.
+    pub now_ms: i64,
+    pub now_us: i64,
+    pub start_ms: i64,
+    pub start_instant: Instant,
+    pub run_id: String,
+    pub replid: String,
+    /// Changes since the last save.
+    pub dirty: u64,
+    pub lastsave: i64,
+    /// Propagated commands not yet consumed by AOF/replication: (db, argv).
+    /// Until those land, the newest entries are kept for `DEBUG`
+    /// introspection and tests.
+    pub propagated: VecDeque<(usize, Vec<Bytes>)>,
+    pub shutdown_asap: bool,
+    pub tcp_port: u16,
+    pub executable: String,
+    pub config_file: Option<String>,
+    pub hz: u64,
+    pub cronloops: u64,
+    pub active_expire_enabled: bool,
+    /// Slots of clients that got output outside their own command.
+    pub pending_writes: Vec<usize>,
+    /// Slots of clients to disconnect after this loop iteration.
+    pub close_queue: Vec<usize>,
+    rng: u64,
+}
+
+const PROPAGATED_KEEP: usize = 10_000;
+
+impl Server {
+    pub fn new(config: Config) -> Server {
+        let now_ms = crate::util::time::now_ms();
+        let mut rng = crate::util::time::now_us() as u64 ^ (std::process::id() as u64) << 32;
+        let mut hex = || {
+            let mut s = String::with_capacity(40);
+            for _ in 0..40 {
+                rng = crate::util::rand::splitmix(rng);
+                s.push(char::from_digit((rng % 16) as u32, 16).unwrap_or('0'));
+            }
+            s
+        };
+        let run_id = hex();
+        let replid = hex();
+        let dbs = (0..config.databases()).map(Db::new).collect();
+        let hz = config.hz();
+        Server {
+            dbs,
+            clients: Vec::new(),
+            connected_clients: 0,
+            next_client_id: 1,
+            commands: crate::commands::build_table(),
+            stats: Stats::default(),
+            now_ms,
+            now_us: now_ms * 1000,
+            start_ms: now_ms,
+            start_instant: Instant::now(),
+            run_id,
+            replid,
+            dirty: 0,
+            lastsave: now_ms / 1000,
+            propagated: VecDeque::new(),
+            shutdown_asap: false,
+            tcp_port: config.port(),
+            executable: std::env::current_exe()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            config_file: None,
+            hz,
+            cronloops: 0,
+            active_expire_enabled: true,
+            pending_writes: Vec::new(),
+            close_queue: Vec::new(),
+            rng: rng ^ 0x9E37_79B9_7F4A_7C15,
+            config,
+        }
+    }
+
+    /// Refresh the cached clock (once per event-loop iteration).
+    #[inline]
+    pub fn update_clock(&mut self) {
+        self.now_us = crate::util::time::now_us();
+        self.now_ms = self.now_us / 1000;
+    }
+
+    pub fn random(&mut self) -> u64 {
+        self.rng = crate::util::rand::splitmix(self.rng);
+        self.rng
+    }
+
+    /// Record a command for AOF/replication.
+    pub fn propagate(&mut self, db: usize, argv: Vec<Bytes>) {
+        if self.propagated.len() >= PROPAGATED_KEEP {
+            self.propagated.pop_front();
+        }
+        self.propagated.push_back((db, argv));
+    }
+
+    pub fn uptime_secs(&self) -> u64 {
+        self.start_instant.elapsed().as_secs()
+    }
+
+    /// Iterate every connected client except one currently taken out.
+    pub fn other_clients(&self) -> impl Iterator<Item = &Client> {
+        self.clients.iter().filter_map(|c| c.as_deref())
+    }
+}
+
+/// What a command handler works with.
+pub struct Ctx<'a> {
+    pub srv: &'a mut Server,
+    pub client: &'a mut Client,
+    pub cmd: CmdRef,
+    pub propagation: Propagation,
+}
+
+impl Ctx<'_> {
+    #[inline]
+    pub fn reply(&mut self) -> &mut Reply {
+        &mut self.client.reply
+    }
+
+    /// The calling client's selected database.
+    #[inline]
+    pub fn db(&mut self) -> &mut Db {
+        &mut self.srv.dbs[self.client.db]
+    }
+
+    #[inline]
+    pub fn now_ms(&self) -> i64 {
+        self.srv.now_ms
+    }
+
+    /// Write an error reply (text starts with its code) and count it.
+    pub fn error(&mut self, text: &str) {
+        self.srv.stats.count_error(text);
+        self.client.reply.error(text);
+    }
+
+    /// Count `n` changes to the dataset (drives propagation and `save`).
+    #[inline]
+    pub fn dirty(&mut self, n: u64) {
+        self.srv.dirty += n;
+    }
+
+    /// Propagate these commands instead of the one received.
+    pub fn propagate_as(&mut self, argv: Vec<Bytes>) {
+        match &mut self.propagation {
+            Propagation::Replace(v) => v.push(argv),
+            other => *other = Propagation::Replace(vec![argv]),
+        }
+    }
+
+    pub fn propagate_nothing(&mut self) {
+        self.propagation = Propagation::Nothing;
+    }
+
+    /// Look a key up for reading, counting keyspace hits and misses.
+    pub fn lookup_read(&mut self, key: &[u8]) -> Option<&crate::types::Value> {
+        let now = self.srv.now_ms;
+        let found = self.srv.dbs[self.client.db].get(key, now).is_some();
+        if found {
+            self.srv.stats.keyspace_hits += 1;
+        } else {
+            self.srv.stats.keyspace_misses += 1;
+        }
+        self.srv.dbs[self.client.db].dict.get(key)
+    }
+
+    /// Like [`Ctx::lookup_read`], also handing out the reply buffer so the
+    /// value can be written without copying it first.
+    pub fn read_key(&mut self, key: &[u8]) -> (Option<&crate::types::Value>, &mut Reply) {
+        let now = self.srv.now_ms;
+        let db = &mut self.srv.dbs[self.client.db];
+        let found = db.get(key, now).is_some();
+        if found {
+            self.srv.stats.keyspace_hits += 1;
+        } else {
+            self.srv.stats.keyspace_misses += 1;
+        }
+        (
+            self.srv.dbs[self.client.db].dict.get(key),
+            &mut self.client.reply,
+        )
+    }
+
+    /// Look a key up for writing (no hit/miss accounting).
+    pub fn lookup_write(&mut self, key: &[u8]) -> Option<&mut crate::types::Value> {
+        let now = self.srv.now_ms;
+        self.srv.dbs[self.client.db].get_mut(key, now)
+    }
+}

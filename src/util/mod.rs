@@ -1,0 +1,6 @@
+//! Small shared helpers with Valkey-exact semantics.
+
+pub mod num;
+pub mod rand;
+pub mod splitargs;
+pub mod time;
