@@ -116,3 +116,8 @@ impl Config {
         None
     }
 }
+impl Config {
+    pub fn rewrite(&self, _path: &str) -> Result<(), String> {
+        Err("ERR not yet".into())
+    }
+}
