@@ -77,6 +77,10 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
                 lp.handle_write(&mut srv, t);
             }
         }
+        if srv.blocking.blocked_clients > 0 {
+            srv.handle_blocked_timeouts();
+        }
+        lp.resume_unblocked(&mut srv);
         lp.flush_pending(&mut srv);
         lp.close_queued(&mut srv);
         if Instant::now() >= next_cron {
@@ -231,18 +235,28 @@ impl Loop {
         if nread > 0 {
             srv.stats.io_reads_processed += 1;
         }
+        self.process_input(srv, slot, client, eof);
+    }
+
+    /// Run every complete command in the query buffer of `slot`.
+    fn process_input(&mut self, srv: &mut Server, slot: usize, mut client: Box<Client>, eof: bool) {
+        let Some(conn) = self.conns.get_mut(slot).and_then(|c| c.as_mut()) else {
+            srv.clients[slot] = Some(client);
+            return;
+        };
         let limits = Limits {
             max_bulk_len: srv.config.proto_max_bulk_len() as i64,
             authenticated: client.authenticated,
         };
         loop {
-            if client.close_after_reply || client.close_asap {
+            if client.close_after_reply || client.close_asap || client.blocked.is_some() {
                 break;
             }
             match conn.parser.parse(&mut conn.query, &mut conn.argv, &limits) {
                 Ok(true) => {
                     if !conn.argv.is_empty() {
                         srv.execute(&mut client, &conn.argv);
+                        client.argv_mem = 0;
                     }
                 }
                 Ok(false) => break,
@@ -361,6 +375,19 @@ impl Loop {
         }
     }
 
+    /// Clients whose blocked command completed: run what they pipelined
+    /// behind it.
+    fn resume_unblocked(&mut self, srv: &mut Server) {
+        while !srv.blocking.unblocked.is_empty() {
+            for slot in std::mem::take(&mut srv.blocking.unblocked) {
+                let Some(client) = srv.clients.get_mut(slot).and_then(|c| c.take()) else {
+                    continue;
+                };
+                self.process_input(srv, slot, client, false);
+            }
+        }
+    }
+
     fn flush_pending(&mut self, srv: &mut Server) {
         // Clients that received output from other clients' commands.
         for slot in std::mem::take(&mut srv.pending_writes) {
@@ -396,8 +423,8 @@ impl Loop {
         if let Some(mut conn) = self.conns.get_mut(slot).and_then(|c| c.take()) {
             let _ = self.poll.registry().deregister(conn.stream.source());
             conn.stream.shutdown();
-            if let Some(c) = srv.clients[slot].take() {
-                srv.on_client_closed(&c);
+            if let Some(mut c) = srv.clients[slot].take() {
+                srv.on_client_closed(&mut c);
                 srv.connected_clients -= 1;
             }
             self.free_slots.push(slot);

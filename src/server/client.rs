@@ -72,7 +72,11 @@ pub struct Client {
     /// When the output buffer first passed the soft limit (ms), if it is
     /// still over it.
     pub obuf_soft_since: Option<i64>,
-    /// Replication / pub-sub / blocking state grows here in later modules.
+    /// Set while blocked on keys (BLPOP & co).
+    pub blocked: Option<Box<super::blocking::BlockedOn>>,
+    /// Inside EXEC or a script: blocking commands must not block.
+    pub in_exec: bool,
+    /// Replication / pub-sub state grows here in later modules.
     pub pubsub_channels: usize,
     pub pubsub_patterns: usize,
 }
@@ -109,6 +113,8 @@ impl Client {
             net_out: 0,
             commands_processed: 0,
             obuf_soft_since: None,
+            blocked: None,
+            in_exec: false,
             pubsub_channels: 0,
             pubsub_patterns: 0,
         }
@@ -130,6 +136,9 @@ impl Client {
             ClientKind::Primary => f.push('M'),
             ClientKind::PubSub => f.push('P'),
             ClientKind::Normal => {}
+        }
+        if self.blocked.is_some() {
+            f.push('b');
         }
         if self.close_asap {
             f.push('A');

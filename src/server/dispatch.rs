@@ -18,6 +18,9 @@ impl Server {
         client.last_interaction_ms = self.now_ms;
         client.commands_processed += 1;
         self.run(client, argv);
+        if !self.blocking.ready_is_empty() && !self.blocking.is_reprocessing() {
+            self.handle_ready_keys();
+        }
         match client.reply_mode {
             ReplyMode::On => {}
             ReplyMode::Off => client.reply.buf.truncate(reply_start),
@@ -97,6 +100,7 @@ impl Server {
             srv: self,
             client,
             cmd,
+            argv,
             propagation: Propagation::AsIs,
         };
         if let Err(e) = handler(&mut ctx, argv) {

@@ -6,6 +6,7 @@
 //! return [`CmdResult`]; an `Err` becomes the error reply, counted in
 //! `errorstats` like every other error reply.
 
+pub mod blocking;
 pub mod client;
 pub mod command;
 pub mod cron;
@@ -101,6 +102,7 @@ pub struct Server {
     pub hz: u64,
     pub cronloops: u64,
     pub active_expire_enabled: bool,
+    pub blocking: blocking::Blocking,
     /// Slots of clients that got output outside their own command.
     pub pending_writes: Vec<usize>,
     /// Slots of clients to disconnect after this loop iteration.
@@ -151,6 +153,7 @@ impl Server {
             hz,
             cronloops: 0,
             active_expire_enabled: true,
+            blocking: Default::default(),
             pending_writes: Vec::new(),
             close_queue: Vec::new(),
             rng: rng ^ 0x9E37_79B9_7F4A_7C15,
@@ -193,6 +196,8 @@ pub struct Ctx<'a> {
     pub srv: &'a mut Server,
     pub client: &'a mut Client,
     pub cmd: CmdRef,
+    /// The arguments of the running command.
+    pub argv: &'a [Bytes],
     pub propagation: Propagation,
 }
 
