@@ -9,6 +9,7 @@ pub struct Config {
     debug: bool,
     requirepass: Option<Vec<u8>>,
     pub loglevel: String,
+    io_threads: u64,
 }
 
 #[derive(Debug)]
@@ -35,6 +36,7 @@ impl Config {
             debug: false,
             requirepass: None,
             loglevel: "notice".into(),
+            io_threads: 1,
         };
         let mut i = 0;
         while i + 1 < cli.len() {
@@ -43,6 +45,11 @@ impl Config {
                     c.port = cli[i + 1]
                         .parse()
                         .map_err(|_| ConfigError("bad port".into()))?
+                }
+                "--io-threads" => {
+                    c.io_threads = cli[i + 1]
+                        .parse()
+                        .map_err(|_| ConfigError("bad io-threads".into()))?
                 }
                 "--enable-debug-command" => c.debug = cli[i + 1] == "yes",
                 "--requirepass" => c.requirepass = Some(cli[i + 1].clone().into_bytes()),

@@ -74,6 +74,11 @@ pub struct Client {
     pub obuf_soft_since: Option<i64>,
     /// Set while blocked on keys (BLPOP & co).
     pub blocked: Option<Box<super::blocking::BlockedOn>>,
+    /// Which I/O thread owns the connection (0: the executor itself).
+    pub io_thread: usize,
+    /// Commands from an I/O thread that arrived while this client was
+    /// blocked; run once it is unblocked.
+    pub queued: std::collections::VecDeque<Vec<Bytes>>,
     /// Inside EXEC or a script: blocking commands must not block.
     pub in_exec: bool,
     /// Replication / pub-sub state grows here in later modules.
@@ -114,6 +119,8 @@ impl Client {
             commands_processed: 0,
             obuf_soft_since: None,
             blocked: None,
+            io_thread: 0,
+            queued: Default::default(),
             in_exec: false,
             pubsub_channels: 0,
             pubsub_patterns: 0,
