@@ -7,6 +7,7 @@
 
 pub mod connection;
 pub mod string;
+pub mod transaction;
 
 use crate::server::CommandTable;
 
@@ -14,6 +15,7 @@ pub fn build_table() -> CommandTable {
     let mut t = CommandTable::new();
     connection::register(&mut t);
     string::register(&mut t);
+    transaction::register(&mut t);
     t
 }
 

@@ -74,6 +74,11 @@ pub struct Client {
     pub obuf_soft_since: Option<i64>,
     /// Set while blocked on keys (BLPOP & co).
     pub blocked: Option<Box<super::blocking::BlockedOn>>,
+    /// Commands queued between MULTI and EXEC.
+    pub multi: Option<Box<super::multi::MultiState>>,
+    /// Keys this client WATCHes, and whether one of them changed.
+    pub watched: Vec<(usize, Bytes)>,
+    pub dirty_cas: bool,
     /// Which I/O thread owns the connection (0: the executor itself).
     pub io_thread: usize,
     /// Commands from an I/O thread that arrived while this client was
@@ -119,6 +124,9 @@ impl Client {
             commands_processed: 0,
             obuf_soft_since: None,
             blocked: None,
+            multi: None,
+            watched: Vec::new(),
+            dirty_cas: false,
             io_thread: 0,
             queued: Default::default(),
             in_exec: false,
@@ -143,6 +151,12 @@ impl Client {
             ClientKind::Primary => f.push('M'),
             ClientKind::PubSub => f.push('P'),
             ClientKind::Normal => {}
+        }
+        if self.multi.is_some() {
+            f.push('x');
+        }
+        if self.dirty_cas {
+            f.push('d');
         }
         if self.blocked.is_some() {
             f.push('b');

@@ -33,6 +33,9 @@ impl Server {
     }
 
     fn reject(&mut self, client: &mut Client, id: Option<usize>, text: &str) {
+        if let Some(m) = client.multi.as_mut() {
+            m.abort = true;
+        }
         if let Some(id) = id {
             self.commands.stats[id].rejected_calls += 1;
         }
@@ -73,6 +76,21 @@ impl Server {
         }
         if !client.authenticated && !cmd.spec.has(flags::NO_AUTH) && self.auth_required() {
             self.reject(client, Some(cmd.id), err::NOAUTH);
+            return;
+        }
+        if client.multi.is_some() && !is_transaction_control(cmd.spec.name) {
+            if cmd.spec.has(flags::NO_MULTI) {
+                self.reject(
+                    client,
+                    Some(cmd.id),
+                    "ERR Command not allowed inside a transaction",
+                );
+                return;
+            }
+            if let Some(m) = client.multi.as_mut() {
+                m.queued.push((cmd, argv.to_vec()));
+            }
+            client.reply.simple("QUEUED");
             return;
         }
         self.call(client, cmd, argv);
@@ -122,6 +140,9 @@ impl Server {
                 .clone_from(&self.commands.commands[cmd.id].fullname);
         }
         self.propagate_expired();
+        if self.dirty != dirty_before && !self.watches.is_empty() {
+            self.touch_keys_of(client, cmd, argv);
+        }
         if self.dirty != dirty_before {
             match propagation {
                 Propagation::AsIs => self.propagate(db, argv.to_vec()),
@@ -129,6 +150,23 @@ impl Server {
                 Propagation::Replace(cmds) => {
                     for c in cmds {
                         self.propagate(db, c);
+                    }
+                }
+            }
+        }
+    }
+
+    /// After a write, fail the EXEC of clients watching what it changed.
+    fn touch_keys_of(&mut self, client: &mut Client, cmd: CmdRef, argv: &[Bytes]) {
+        match cmd.spec.name {
+            "flushall" => self.touch_all_watched_in_db(client, None),
+            "flushdb" => self.touch_all_watched_in_db(client, Some(client.db)),
+            "swapdb" | "exec" => {}
+            _ => {
+                let db = client.db;
+                for i in super::multi::touched_keys(cmd.spec, argv) {
+                    if let Some(k) = argv.get(i) {
+                        self.touch_watched_key(client, db, k);
                     }
                 }
             }
@@ -148,6 +186,14 @@ impl Server {
             }
         }
     }
+}
+
+/// Commands that act on a transaction instead of being queued in it.
+fn is_transaction_control(name: &str) -> bool {
+    matches!(
+        name,
+        "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+    )
 }
 
 /// Valkey truncates names it echoes in errors.

@@ -36,7 +36,10 @@ pub fn extract_keys(spec: &CommandSpec, argv: &[Bytes], search_flags: u8) -> Vec
     // At least one key spec not marked NOT_KEY / at least one with
     // VARIABLE_FLAGS.
     let has_keyspec = spec.key_specs.iter().any(|s| s.flags & ks::NOT_KEY == 0);
-    let has_varflags = spec.key_specs.iter().any(|s| s.flags & ks::VARIABLE_FLAGS != 0);
+    let has_varflags = spec
+        .key_specs
+        .iter()
+        .any(|s| s.flags & ks::VARIABLE_FLAGS != 0);
     if has_keyspec && !has_varflags {
         if let Some(keys) = keys_from_specs(spec, argv, search_flags) {
             return keys;
@@ -77,7 +80,11 @@ pub fn get_keys(spec: &CommandSpec, argv: &[Bytes]) -> Result<Vec<KeyRef>, &'sta
 /// Valkey's `getKeysUsingKeySpecs`. `None` is Valkey's `-1`: a spec could
 /// not be applied (unknown begin/find, bad numkeys, out of bounds or
 /// incomplete) and `RETURN_PARTIAL` was not given.
-pub fn keys_from_specs(spec: &CommandSpec, argv: &[Bytes], search_flags: u8) -> Option<Vec<KeyRef>> {
+pub fn keys_from_specs(
+    spec: &CommandSpec,
+    argv: &[Bytes],
+    search_flags: u8,
+) -> Option<Vec<KeyRef>> {
     let argc = argv.len() as i64;
     let mut keys: Vec<KeyRef> = Vec::new();
     for ks_ in spec.key_specs {
@@ -87,10 +94,16 @@ pub fn keys_from_specs(spec: &CommandSpec, argv: &[Bytes], search_flags: u8) -> 
         let ok = (|| -> Option<()> {
             let mut first: i64 = match ks_.begin {
                 BeginSearch::Index(pos) => pos as i64,
-                BeginSearch::Keyword { keyword, start_from } => {
+                BeginSearch::Keyword {
+                    keyword,
+                    start_from,
+                } => {
                     let start_from = start_from as i64;
-                    let (start, end) =
-                        if start_from > 0 { (start_from, argc - 1) } else { (argc + start_from, 1) };
+                    let (start, end) = if start_from > 0 {
+                        (start_from, argc - 1)
+                    } else {
+                        (argc + start_from, 1)
+                    };
                     let mut found = 0;
                     let mut i = start;
                     // Valkey stops before `end` itself.
@@ -113,7 +126,11 @@ pub fn keys_from_specs(spec: &CommandSpec, argv: &[Bytes], search_flags: u8) -> 
                 BeginSearch::Unknown => return None,
             };
             let (last, step) = match ks_.find {
-                FindKeys::Range { last_key, step, limit } => {
+                FindKeys::Range {
+                    last_key,
+                    step,
+                    limit,
+                } => {
                     let (last_key, limit) = (last_key as i64, limit as i64);
                     let last = if last_key >= 0 {
                         first + last_key
@@ -125,7 +142,11 @@ pub fn keys_from_specs(spec: &CommandSpec, argv: &[Bytes], search_flags: u8) -> 
                     };
                     (last, step as i64)
                 }
-                FindKeys::KeyNum { key_num_idx, first_key, step } => {
+                FindKeys::KeyNum {
+                    key_num_idx,
+                    first_key,
+                    step,
+                } => {
                     let idx = first + key_num_idx as i64;
                     if key_num_idx as i64 >= argc || idx < 0 || idx >= argc {
                         return None;
@@ -168,7 +189,9 @@ pub fn keys_from_specs(spec: &CommandSpec, argv: &[Bytes], search_flags: u8) -> 
 pub fn legacy_range(spec: &CommandSpec) -> (i32, i32, i32) {
     let specs = spec.key_specs;
     let plain = |i: usize| match (specs[i].begin, specs[i].find) {
-        (BeginSearch::Index(pos), FindKeys::Range { last_key, step, .. }) => Some((pos, last_key, step)),
+        (BeginSearch::Index(pos), FindKeys::Range { last_key, step, .. }) => {
+            Some((pos, last_key, step))
+        }
         _ => None,
     };
     if specs.is_empty() {
@@ -176,7 +199,11 @@ pub fn legacy_range(spec: &CommandSpec) -> (i32, i32, i32) {
     }
     if specs.len() == 1 {
         if let Some((pos, last_key, step)) = plain(0) {
-            let last = if last_key >= 0 { last_key + pos } else { last_key };
+            let last = if last_key >= 0 {
+                last_key + pos
+            } else {
+                last_key
+            };
             return (pos, last, step);
         }
     }
@@ -184,12 +211,18 @@ pub fn legacy_range(spec: &CommandSpec) -> (i32, i32, i32) {
     let mut last: i32 = 0;
     let mut prev_last: i32 = 0;
     for i in 0..specs.len() {
-        let Some((pos, last_key, step)) = plain(i) else { continue };
+        let Some((pos, last_key, step)) = plain(i) else {
+            continue;
+        };
         if step != 1 || (prev_last != 0 && prev_last != pos - 1) {
             continue;
         }
         first = first.min(pos);
-        let abs_last = if last_key >= 0 { last_key + pos } else { last_key };
+        let abs_last = if last_key >= 0 {
+            last_key + pos
+        } else {
+            last_key
+        };
         // Compared as unsigned, so a negative (relative to the end) wins.
         if (abs_last as u32) > (last as u32) {
             last = abs_last;
@@ -251,7 +284,13 @@ fn atoi(s: &[u8]) -> i32 {
     let mut saturated = false;
     while i < s.len() && s[i].is_ascii_digit() {
         let d = (s[i] - b'0') as i64;
-        match v.checked_mul(10).and_then(|x| if neg { x.checked_sub(d) } else { x.checked_add(d) }) {
+        match v.checked_mul(10).and_then(|x| {
+            if neg {
+                x.checked_sub(d)
+            } else {
+                x.checked_add(d)
+            }
+        }) {
             Some(x) => v = x,
             None => {
                 saturated = true;
@@ -268,8 +307,16 @@ fn atoi(s: &[u8]) -> i32 {
 
 /// `genericGetKeys`: `[destkey] numkeys key [key ...] ...`. Flags are not
 /// reported (these commands have complete key specs).
-fn generic_get_keys(store: usize, count_at: usize, first: usize, step: usize, argv: &[Bytes]) -> Vec<KeyRef> {
-    let Some(count) = argv.get(count_at) else { return Vec::new() };
+fn generic_get_keys(
+    store: usize,
+    count_at: usize,
+    first: usize,
+    step: usize,
+    argv: &[Bytes],
+) -> Vec<KeyRef> {
+    let Some(count) = argv.get(count_at) else {
+        return Vec::new();
+    };
     let num = atoi(count) as i64;
     let argc = argv.len() as i64;
     if num < 1 || num > (argc - first as i64) / step as i64 {
@@ -347,7 +394,9 @@ fn georadius_get_keys(argv: &[Bytes]) -> Vec<KeyRef> {
     let mut i = 5;
     while i < argv.len() {
         let a = &argv[i][..];
-        if (a.eq_ignore_ascii_case(b"store") || a.eq_ignore_ascii_case(b"storedist")) && i + 1 < argv.len() {
+        if (a.eq_ignore_ascii_case(b"store") || a.eq_ignore_ascii_case(b"storedist"))
+            && i + 1 < argv.len()
+        {
             stored = Some(i + 1);
             i += 1;
         }
@@ -380,9 +429,11 @@ fn xread_get_keys(argv: &[Bytes]) -> Vec<KeyRef> {
         }
         i += 1;
     }
-    let Some(pos) = streams_pos else { return Vec::new() };
+    let Some(pos) = streams_pos else {
+        return Vec::new();
+    };
     let num = argc - pos - 1;
-    if num == 0 || num % 2 != 0 {
+    if num == 0 || !num.is_multiple_of(2) {
         return Vec::new();
     }
     (pos + 1..pos + 1 + num / 2).map(|p| (p, 0)).collect()
@@ -409,7 +460,9 @@ fn bitfield_get_keys(argv: &[Bytes]) -> Vec<KeyRef> {
         let a = &argv[i][..];
         if a.eq_ignore_ascii_case(b"get") && remargs >= 2 {
             i += 2;
-        } else if (a.eq_ignore_ascii_case(b"set") || a.eq_ignore_ascii_case(b"incrby")) && remargs >= 3 {
+        } else if (a.eq_ignore_ascii_case(b"set") || a.eq_ignore_ascii_case(b"incrby"))
+            && remargs >= 3
+        {
             readonly = false;
             break;
         } else if a.eq_ignore_ascii_case(b"overflow") && remargs >= 1 {
@@ -450,7 +503,9 @@ mod tests {
         let name = std::str::from_utf8(&name).unwrap();
         let mut s = spec(name);
         if !s.subcommands.is_empty() && a.len() > 1 {
-            s = s.subcommand(&std::str::from_utf8(&a[1]).unwrap().to_ascii_lowercase()).unwrap();
+            s = s
+                .subcommand(&std::str::from_utf8(&a[1]).unwrap().to_ascii_lowercase())
+                .unwrap();
         }
         get_keys(s, &a).map(|k| k.into_iter().map(|(p, _)| p).collect())
     }
@@ -484,11 +539,30 @@ mod tests {
         // MSET with a missing value: the range spec still fits.
         assert_eq!(keys_of("mset a 1 b"), ["a", "b"]);
         for line in [
-            "mset a", "mget", "eval s", "eval s x", "eval s 5 a", "zunionstore d 3 a b",
-            "xread streams", "xread streams a", "xread count", "xreadgroup group g c streams a b c",
-            "migrate h p", "migrate h p k 0 0 keys", "sort", "sort k store", "georadius k 1 2 3",
-            "lmpop 2 a", "blmpop 0 2 a", "sintercard 3 a b", "zintercard 0 a", "bitfield",
-            "set k", "memory usage", "object encoding", "msetex 2 a 1 b",
+            "mset a",
+            "mget",
+            "eval s",
+            "eval s x",
+            "eval s 5 a",
+            "zunionstore d 3 a b",
+            "xread streams",
+            "xread streams a",
+            "xread count",
+            "xreadgroup group g c streams a b c",
+            "migrate h p",
+            "migrate h p k 0 0 keys",
+            "sort",
+            "sort k store",
+            "georadius k 1 2 3",
+            "lmpop 2 a",
+            "blmpop 0 2 a",
+            "sintercard 3 a b",
+            "zintercard 0 a",
+            "bitfield",
+            "set k",
+            "memory usage",
+            "object encoding",
+            "msetex 2 a 1 b",
         ] {
             let a = argv(line);
             let name = std::str::from_utf8(&a[0]).unwrap();
@@ -527,13 +601,19 @@ mod tests {
             Err("ERR Invalid arguments specified for command")
         );
         // atoi-style parsing in the fallback never yields keys here.
-        assert_eq!(positions("zinter 0 a"), Err("ERR Invalid arguments specified for command"));
+        assert_eq!(
+            positions("zinter 0 a"),
+            Err("ERR Invalid arguments specified for command")
+        );
     }
 
     #[test]
     fn keyword_specs() {
         assert_eq!(keys_of("xread count 2 streams a b 0 0"), ["a", "b"]);
-        assert_eq!(keys_of("xread streams streams streams 0 0"), ["streams", "streams"]);
+        assert_eq!(
+            keys_of("xread streams streams streams 0 0"),
+            ["streams", "streams"]
+        );
         assert_eq!(keys_of("xreadgroup group g c streams a 0"), ["a"]);
         // An odd count still fits the spec (half the remaining args).
         assert_eq!(keys_of("xread streams a b 0"), ["a"]);
@@ -552,18 +632,33 @@ mod tests {
         assert_eq!(keys_of("sort_ro k by x"), ["k"]);
         assert_eq!(keys_of("migrate h p k 0 0"), ["k"]);
         assert_eq!(keys_of("migrate h p  0 0 auth pw keys a b"), ["a", "b"]);
-        assert_eq!(keys_of("migrate h p  0 0 copy replace auth2 u pw keys a"), ["a"]);
+        assert_eq!(
+            keys_of("migrate h p  0 0 copy replace auth2 u pw keys a"),
+            ["a"]
+        );
         assert_eq!(keys_of("set k v"), ["k"]);
         let s = spec("set");
-        assert_eq!(get_keys(s, &argv("set k v get")), Ok(vec![(1, ks::RW | ks::ACCESS | ks::UPDATE)]));
-        assert_eq!(get_keys(s, &argv("set k v ex 1")), Ok(vec![(1, ks::OW | ks::UPDATE)]));
+        assert_eq!(
+            get_keys(s, &argv("set k v get")),
+            Ok(vec![(1, ks::RW | ks::ACCESS | ks::UPDATE)])
+        );
+        assert_eq!(
+            get_keys(s, &argv("set k v ex 1")),
+            Ok(vec![(1, ks::OW | ks::UPDATE)])
+        );
         let b = spec("bitfield");
-        assert_eq!(get_keys(b, &argv("bitfield k get u8 0")), Ok(vec![(1, ks::RO | ks::ACCESS)]));
+        assert_eq!(
+            get_keys(b, &argv("bitfield k get u8 0")),
+            Ok(vec![(1, ks::RO | ks::ACCESS)])
+        );
         assert_eq!(
             get_keys(b, &argv("bitfield k get u8 0 set u8 0 1")),
             Ok(vec![(1, ks::RW | ks::ACCESS | ks::UPDATE)])
         );
-        assert_eq!(get_keys(b, &argv("bitfield k")), Ok(vec![(1, ks::RO | ks::ACCESS)]));
+        assert_eq!(
+            get_keys(b, &argv("bitfield k")),
+            Ok(vec![(1, ks::RO | ks::ACCESS)])
+        );
     }
 
     #[test]
@@ -571,25 +666,49 @@ mod tests {
         let s = spec("smove");
         assert_eq!(
             get_keys(s, &argv("smove a b m")),
-            Ok(vec![(1, ks::RW | ks::ACCESS | ks::DELETE), (2, ks::RW | ks::INSERT)])
+            Ok(vec![
+                (1, ks::RW | ks::ACCESS | ks::DELETE),
+                (2, ks::RW | ks::INSERT)
+            ])
         );
         let e = spec("eval");
-        assert_eq!(get_keys(e, &argv("eval s 1 a")), Ok(vec![(3, ks::RW | ks::ACCESS | ks::UPDATE)]));
+        assert_eq!(
+            get_keys(e, &argv("eval s 1 a")),
+            Ok(vec![(3, ks::RW | ks::ACCESS | ks::UPDATE)])
+        );
     }
 
     #[test]
     fn getkeys_errors() {
-        assert_eq!(positions("ping"), Err("ERR The command has no key arguments"));
-        assert_eq!(positions("get"), Err("ERR Invalid number of arguments specified for command"));
-        assert_eq!(positions("get a b"), Err("ERR Invalid number of arguments specified for command"));
+        assert_eq!(
+            positions("ping"),
+            Err("ERR The command has no key arguments")
+        );
+        assert_eq!(
+            positions("get"),
+            Err("ERR Invalid number of arguments specified for command")
+        );
+        assert_eq!(
+            positions("get a b"),
+            Err("ERR Invalid number of arguments specified for command")
+        );
         // Channels are not keys.
-        assert_eq!(positions("spublish ch msg"), Err("ERR The command has no key arguments"));
+        assert_eq!(
+            positions("spublish ch msg"),
+            Err("ERR The command has no key arguments")
+        );
         let s = spec("spublish");
         // Like Valkey, specs that are all NOT_KEY are not used by
         // extract_keys; keys_from_specs can include them.
         assert!(extract_keys(s, &argv("spublish ch msg"), INCLUDE_NOT_KEYS).is_empty());
-        assert_eq!(keys_from_specs(s, &argv("spublish ch msg"), INCLUDE_NOT_KEYS), Some(vec![(1, ks::NOT_KEY)]));
-        assert_eq!(keys_from_specs(s, &argv("spublish ch msg"), 0), Some(vec![]));
+        assert_eq!(
+            keys_from_specs(s, &argv("spublish ch msg"), INCLUDE_NOT_KEYS),
+            Some(vec![(1, ks::NOT_KEY)])
+        );
+        assert_eq!(
+            keys_from_specs(s, &argv("spublish ch msg"), 0),
+            Some(vec![])
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@ pub mod client;
 pub mod command;
 pub mod cron;
 pub mod dispatch;
+pub mod keys;
 pub mod log;
+pub mod multi;
 pub mod spec;
 pub mod spec_data;
 pub mod stats;
@@ -103,6 +105,7 @@ pub struct Server {
     pub cronloops: u64,
     pub active_expire_enabled: bool,
     pub blocking: blocking::Blocking,
+    pub watches: multi::Watches,
     /// Slots of clients that got output outside their own command.
     pub pending_writes: Vec<usize>,
     /// Slots of clients to disconnect after this loop iteration.
@@ -154,6 +157,7 @@ impl Server {
             cronloops: 0,
             active_expire_enabled: true,
             blocking: Default::default(),
+            watches: Default::default(),
             pending_writes: Vec::new(),
             close_queue: Vec::new(),
             rng: rng ^ 0x9E37_79B9_7F4A_7C15,
