@@ -5,6 +5,7 @@
 //! the keyspace through [`Ctx`](crate::server::Ctx), writes its reply and
 //! says what to propagate when that differs from the command itself.
 
+pub mod command;
 pub mod connection;
 pub mod string;
 pub mod transaction;
@@ -13,6 +14,7 @@ use crate::server::CommandTable;
 
 pub fn build_table() -> CommandTable {
     let mut t = CommandTable::new();
+    command::register(&mut t);
     connection::register(&mut t);
     string::register(&mut t);
     transaction::register(&mut t);

@@ -52,16 +52,15 @@ impl Server {
         if cmd.is_container && argv.len() >= 2 {
             match self.commands.lookup_sub(cmd.id, &argv[1]) {
                 Some(sub) => cmd = sub,
-                None if cmd.handler.is_none() => {
+                None => {
                     let text = format!(
                         "ERR unknown subcommand '{}'. Try {} HELP.",
                         trunc(&argv[1], 128),
                         self.commands.fullname(cmd.id).to_ascii_uppercase()
                     );
-                    self.reject(client, None, &text);
+                    self.reject(client, Some(cmd.id), &text);
                     return;
                 }
-                None => {}
             }
         }
         let arity = cmd.spec.arity;
