@@ -142,7 +142,7 @@ impl Server {
         if self.dirty != dirty_before && !self.watches.is_empty() {
             self.touch_keys_of(client, cmd, argv);
         }
-        if self.dirty != dirty_before {
+        if self.dirty != dirty_before && self.record_propagation {
             match propagation {
                 Propagation::AsIs => self.propagate(db, argv.to_vec()),
                 Propagation::Nothing => {}

@@ -97,6 +97,10 @@ pub struct Server {
     /// Until those land, the newest entries are kept for `DEBUG`
     /// introspection and tests.
     pub propagated: VecDeque<(usize, Vec<Bytes>)>,
+    /// Whether anything consumes the propagation feed (AOF, replicas, or
+    /// the DEBUG introspection hook); when nothing does, recording is
+    /// skipped so writes cost no extra allocation.
+    pub record_propagation: bool,
     pub shutdown_asap: bool,
     pub tcp_port: u16,
     pub executable: String,
@@ -147,6 +151,7 @@ impl Server {
             dirty: 0,
             lastsave: now_ms / 1000,
             propagated: VecDeque::new(),
+            record_propagation: false,
             shutdown_asap: false,
             tcp_port: config.port(),
             executable: std::env::current_exe()
@@ -179,6 +184,11 @@ impl Server {
 
     /// Record a command for AOF/replication.
     pub fn propagate(&mut self, db: usize, argv: Vec<Bytes>) {
+        if !self.record_propagation {
+            return;
+        }
+        // Own the bytes: slices of a query buffer would keep it alive.
+        let argv = argv.iter().map(|a| Bytes::copy_from_slice(a)).collect();
         if self.propagated.len() >= PROPAGATED_KEEP {
             self.propagated.pop_front();
         }

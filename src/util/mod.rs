@@ -1,5 +1,6 @@
 //! Small shared helpers with Valkey-exact semantics.
 
+pub mod glob;
 pub mod num;
 pub mod rand;
 pub mod splitargs;
