@@ -76,6 +76,10 @@ impl Conn {
     }
 }
 
+/// The peer is gone or the socket failed: close the connection.
+#[derive(Debug)]
+pub struct Broken;
+
 /// Outcome of draining a socket into the query buffer.
 pub struct ReadOutcome {
     pub bytes: usize,
@@ -125,11 +129,11 @@ impl Conn {
 
     /// Write as much of `buf[self.written..]` as the socket takes. Returns
     /// the bytes written, or `Err` if the connection is broken.
-    pub fn write_from(&mut self, buf: &[u8]) -> Result<usize, ()> {
+    pub fn write_from(&mut self, buf: &[u8]) -> Result<usize, Broken> {
         let mut wrote = 0;
         while self.written < buf.len() {
             match self.stream.write(&buf[self.written..]) {
-                Ok(0) => return Err(()),
+                Ok(0) => return Err(Broken),
                 Ok(n) => {
                     self.written += n;
                     wrote += n;
@@ -138,7 +142,7 @@ impl Conn {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     tracing::debug!("Error writing to client: {e}");
-                    return Err(());
+                    return Err(Broken);
                 }
             }
         }

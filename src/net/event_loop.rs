@@ -145,6 +145,7 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
             lp.flush_pending(&mut srv);
             if srv.prepare_shutdown() {
                 lp.remove_unix_sockets();
+                tracing::warn!("Valkey is now ready to exit, bye bye...");
                 return Ok(0);
             }
             srv.shutdown_asap = false;
@@ -436,6 +437,7 @@ impl Loop {
                 }
             }
         }
+        // Release our references into the query buffer so it can be reused.
         conn.argv.clear();
         client.qbuf = conn.query.len();
         client.qbuf_free = conn.query.capacity() - conn.query.len();
@@ -479,7 +481,7 @@ impl Loop {
         };
         let (wrote, failed) = match conn.write_from(&client.reply.buf) {
             Ok(n) => (n, false),
-            Err(()) => (0, true),
+            Err(_) => (0, true),
         };
         srv.stats.net_output_bytes += wrote as u64;
         client.net_out += wrote as u64;

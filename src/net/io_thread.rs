@@ -201,7 +201,7 @@ fn flush(
                     batch.writes += 1;
                 }
             }
-            Err(()) => {
+            Err(_) => {
                 broken = true;
                 break;
             }

@@ -62,11 +62,10 @@ impl Server {
     /// The shutdown sequence. Returns false if shutdown must be aborted.
     pub fn prepare_shutdown(&mut self) -> bool {
         tracing::warn!("User requested shutdown...");
-        if let Some(pidfile) = self.config.pidfile() {
+        if let Some(pidfile) = &self.pidfile {
             tracing::info!("Removing the pid file.");
             let _ = std::fs::remove_file(pidfile);
         }
-        tracing::warn!("Valkey is now ready to exit, bye bye...");
         true
     }
 }

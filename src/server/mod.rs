@@ -105,6 +105,8 @@ pub struct Server {
     pub tcp_port: u16,
     pub executable: String,
     pub config_file: Option<String>,
+    /// The pid file we wrote, removed at shutdown.
+    pub pidfile: Option<String>,
     pub hz: u64,
     pub cronloops: u64,
     pub active_expire_enabled: bool,
@@ -158,6 +160,7 @@ impl Server {
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),
             config_file: None,
+            pidfile: None,
             hz,
             cronloops: 0,
             active_expire_enabled: true,
