@@ -320,6 +320,12 @@ impl Loop {
                     srv.stats.client_qbuf_limit_disconnections += 1;
                     srv.close_queue.push(slot);
                 }
+                Event::OutputBufferLimit { slot } => {
+                    if let Some(mut c) = srv.clients.get_mut(slot).and_then(|c| c.take()) {
+                        srv.obuf_limit_reached(&mut c, usize::MAX);
+                        srv.clients[slot] = Some(c);
+                    }
+                }
                 Event::Closed { slot } => {
                     if let Some(mut c) = srv.clients.get_mut(slot).and_then(|c| c.take()) {
                         srv.on_client_closed(&mut c);
@@ -362,6 +368,10 @@ impl Loop {
 
     /// Send a remote client's pending output to its I/O thread.
     fn send_remote_reply(&mut self, srv: &mut Server, slot: usize) {
+        let obuf_limits = match srv.clients.get(slot).and_then(|c| c.as_deref()) {
+            Some(c) => srv.obuf_limits(c),
+            None => return,
+        };
         let Some(client) = srv.clients.get_mut(slot).and_then(|c| c.as_deref_mut()) else {
             return;
         };
@@ -372,11 +382,13 @@ impl Loop {
         let fresh = self.spare.pop().unwrap_or_default();
         let data = std::mem::replace(&mut client.reply.buf, fresh);
         let authenticated = client.authenticated;
-        self.outbox[client.io_thread - 1].orders.push(Order::Reply {
+        let io = client.io_thread;
+        self.outbox[io - 1].orders.push(Order::Reply {
             slot,
             data,
             close,
             authenticated,
+            obuf_limits,
         });
     }
 
@@ -492,6 +504,21 @@ impl Loop {
             self.close(srv, slot);
             return;
         }
+        let pending = client.reply.buf.len() - conn.written;
+        if pending > 0 {
+            let Some(mut c) = srv.clients[slot].take() else {
+                return;
+            };
+            let over = srv.obuf_limit_reached(&mut c, pending);
+            srv.clients[slot] = Some(c);
+            if over {
+                self.close(srv, slot);
+                return;
+            }
+        }
+        let Some(client) = srv.clients[slot].as_deref_mut() else {
+            return;
+        };
         if conn.written == client.reply.buf.len() {
             client.reply.buf.clear();
             if client.reply.buf.capacity() > 1024 * 1024 {

@@ -20,6 +20,9 @@ pub enum Event {
     ProtocolError { slot: usize, text: String },
     /// The query buffer passed `client-query-buffer-limit`.
     QueryBufferLimit { slot: usize, qbuf: usize },
+    /// The client's unsent replies broke its output buffer limits; the
+    /// connection was closed (a `Closed` follows).
+    OutputBufferLimit { slot: usize },
     /// The connection is gone; the slot may be reused.
     Closed { slot: usize },
 }
@@ -63,6 +66,8 @@ pub enum Order {
         data: Vec<u8>,
         close: bool,
         authenticated: bool,
+        /// The client's output buffer limits (hard, soft, soft seconds).
+        obuf_limits: (u64, u64, u64),
     },
     /// Close the connection now (CLIENT KILL, timeouts, limits).
     Close { slot: usize },

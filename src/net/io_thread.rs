@@ -22,6 +22,8 @@ struct IoConn {
     out: VecDeque<Vec<u8>>,
     authenticated: bool,
     close_after_write: bool,
+    obuf_limits: (u64, u64, u64),
+    obuf_soft_since: Option<i64>,
 }
 
 pub fn run(mut poll: Poll, chan: Arc<Channel>) {
@@ -68,6 +70,8 @@ pub fn run(mut poll: Poll, chan: Arc<Channel>) {
                             out: VecDeque::new(),
                             authenticated: true,
                             close_after_write: false,
+                            obuf_limits: (0, 0, 0),
+                            obuf_soft_since: None,
                         },
                     );
                     // Data may have arrived before registration.
@@ -78,9 +82,11 @@ pub fn run(mut poll: Poll, chan: Arc<Channel>) {
                     data,
                     close,
                     authenticated,
+                    obuf_limits,
                 } => {
                     if let Some(c) = conns.get_mut(&slot) {
                         c.authenticated = authenticated;
+                        c.obuf_limits = obuf_limits;
                         c.close_after_write |= close;
                         if !data.is_empty() {
                             c.out.push_back(data);
@@ -216,6 +222,15 @@ fn flush(
                 batch.spare.push(done);
             }
         }
+    }
+    let pending: u64 = c.out.iter().map(|b| b.len() as u64).sum::<u64>() - c.conn.written as u64;
+    let (hard, soft, secs) = c.obuf_limits;
+    let now = crate::util::time::now_ms();
+    let over = pending > 0
+        && crate::server::cron::over_limits(pending, hard, soft, secs, &mut c.obuf_soft_since, now);
+    if over {
+        batch.events.push(Event::OutputBufferLimit { slot });
+        broken = true;
     }
     if broken || (c.out.is_empty() && c.close_after_write) {
         if let Some(mut c) = conns.remove(&slot) {

@@ -172,7 +172,17 @@ impl Server {
         }
     }
 
-    /// Turn keys that expired on access into propagated DELs.
+    /// How deletions by expiry are propagated: UNLINK when
+    /// `lazyfree-lazy-expire` is on (Valkey's default), else DEL.
+    pub fn expire_del_command(&self) -> Bytes {
+        if self.config.lazyfree_lazy_expire() {
+            Bytes::from_static(b"UNLINK")
+        } else {
+            Bytes::from_static(b"DEL")
+        }
+    }
+
+    /// Turn keys that expired on access into propagated deletions.
     pub fn propagate_expired(&mut self) {
         for i in 0..self.dbs.len() {
             if self.dbs[i].expired_on_access.is_empty() {
@@ -180,8 +190,9 @@ impl Server {
             }
             let keys = std::mem::take(&mut self.dbs[i].expired_on_access);
             self.stats.expired_keys += keys.len() as u64;
+            let del = self.expire_del_command();
             for k in keys {
-                self.propagate(i, vec![Bytes::from_static(b"DEL"), k]);
+                self.propagate(i, vec![del.clone(), k]);
             }
         }
     }

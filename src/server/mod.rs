@@ -261,31 +261,23 @@ impl Ctx<'_> {
 
     /// Look a key up for reading, counting keyspace hits and misses.
     pub fn lookup_read(&mut self, key: &[u8]) -> Option<&crate::types::Value> {
-        let now = self.srv.now_ms;
-        let found = self.srv.dbs[self.client.db].get(key, now).is_some();
-        if found {
-            self.srv.stats.keyspace_hits += 1;
-        } else {
-            self.srv.stats.keyspace_misses += 1;
-        }
-        self.srv.dbs[self.client.db].dict.get(key)
+        self.read_key(key).0
     }
 
     /// Like [`Ctx::lookup_read`], also handing out the reply buffer so the
     /// value can be written without copying it first.
     pub fn read_key(&mut self, key: &[u8]) -> (Option<&crate::types::Value>, &mut Reply) {
         let now = self.srv.now_ms;
-        let db = &mut self.srv.dbs[self.client.db];
-        let found = db.get(key, now).is_some();
-        if found {
-            self.srv.stats.keyspace_hits += 1;
+        let srv = &mut *self.srv;
+        let db = &mut srv.dbs[self.client.db];
+        db.expire_if_needed(key, now);
+        let value = db.dict.get(key);
+        if value.is_some() {
+            srv.stats.keyspace_hits += 1;
         } else {
-            self.srv.stats.keyspace_misses += 1;
+            srv.stats.keyspace_misses += 1;
         }
-        (
-            self.srv.dbs[self.client.db].dict.get(key),
-            &mut self.client.reply,
-        )
+        (value, &mut self.client.reply)
     }
 
     /// Look a key up for writing (no hit/miss accounting).
