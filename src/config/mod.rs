@@ -88,6 +88,9 @@ impl Config {
     pub fn proto_max_bulk_len(&self) -> u64 {
         512 << 20
     }
+    pub fn hll_sparse_max_bytes(&self) -> usize {
+        3000
+    }
     pub fn client_query_buffer_limit(&self) -> u64 {
         1 << 30
     }
