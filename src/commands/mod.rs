@@ -5,7 +5,9 @@
 //! the keyspace through [`Ctx`](crate::server::Ctx), writes its reply and
 //! says what to propagate when that differs from the command itself.
 
+pub mod bitmap;
 pub mod connection;
+pub mod hyperloglog;
 pub mod string;
 
 use crate::server::CommandTable;
@@ -14,6 +16,8 @@ pub fn build_table() -> CommandTable {
     let mut t = CommandTable::new();
     connection::register(&mut t);
     string::register(&mut t);
+    bitmap::register(&mut t);
+    hyperloglog::register(&mut t);
     t
 }
 
