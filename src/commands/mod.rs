@@ -5,8 +5,10 @@
 //! the keyspace through [`Ctx`](crate::server::Ctx), writes its reply and
 //! says what to propagate when that differs from the command itself.
 
+pub mod bitmap;
 pub mod command;
 pub mod connection;
+pub mod hyperloglog;
 pub mod string;
 pub mod transaction;
 
@@ -18,6 +20,8 @@ pub fn build_table() -> CommandTable {
     connection::register(&mut t);
     string::register(&mut t);
     transaction::register(&mut t);
+    bitmap::register(&mut t);
+    hyperloglog::register(&mut t);
     t
 }
 
