@@ -10,6 +10,7 @@ pub mod client;
 pub mod command;
 pub mod cron;
 pub mod dispatch;
+pub mod lazyfree;
 pub mod log;
 pub mod spec;
 pub mod spec_data;
@@ -105,6 +106,8 @@ pub struct Server {
     pub pending_writes: Vec<usize>,
     /// Slots of clients to disconnect after this loop iteration.
     pub close_queue: Vec<usize>,
+    /// Background freeing of big values and flushed databases.
+    pub lazyfree: lazyfree::LazyFree,
     rng: u64,
 }
 
@@ -153,6 +156,7 @@ impl Server {
             active_expire_enabled: true,
             pending_writes: Vec::new(),
             close_queue: Vec::new(),
+            lazyfree: lazyfree::LazyFree::new(),
             rng: rng ^ 0x9E37_79B9_7F4A_7C15,
             config,
         }
