@@ -6,6 +6,7 @@
 //! says what to propagate when that differs from the command itself.
 
 pub mod connection;
+pub mod generic;
 pub mod string;
 
 use crate::server::CommandTable;
@@ -13,6 +14,7 @@ use crate::server::CommandTable;
 pub fn build_table() -> CommandTable {
     let mut t = CommandTable::new();
     connection::register(&mut t);
+    generic::register(&mut t);
     string::register(&mut t);
     t
 }
