@@ -8,6 +8,7 @@
 pub mod bitmap;
 pub mod command;
 pub mod connection;
+pub mod generic;
 pub mod hyperloglog;
 pub mod string;
 pub mod transaction;
@@ -18,6 +19,7 @@ pub fn build_table() -> CommandTable {
     let mut t = CommandTable::new();
     command::register(&mut t);
     connection::register(&mut t);
+    generic::register(&mut t);
     string::register(&mut t);
     transaction::register(&mut t);
     bitmap::register(&mut t);

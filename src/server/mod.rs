@@ -12,6 +12,7 @@ pub mod command;
 pub mod cron;
 pub mod dispatch;
 pub mod keys;
+pub mod lazyfree;
 pub mod log;
 pub mod multi;
 pub mod spec;
@@ -116,6 +117,8 @@ pub struct Server {
     pub pending_writes: Vec<usize>,
     /// Slots of clients to disconnect after this loop iteration.
     pub close_queue: Vec<usize>,
+    /// Background freeing of big values and flushed databases.
+    pub lazyfree: lazyfree::LazyFree,
     rng: u64,
 }
 
@@ -168,6 +171,7 @@ impl Server {
             watches: Default::default(),
             pending_writes: Vec::new(),
             close_queue: Vec::new(),
+            lazyfree: lazyfree::LazyFree::new(),
             rng: rng ^ 0x9E37_79B9_7F4A_7C15,
             config,
         }
