@@ -5,14 +5,23 @@
 //! the keyspace through [`Ctx`](crate::server::Ctx), writes its reply and
 //! says what to propagate when that differs from the command itself.
 
+pub mod client;
 pub mod connection;
+pub mod debug;
+pub mod info;
+pub mod lolwut;
+pub mod server;
 pub mod string;
 
 use crate::server::CommandTable;
 
 pub fn build_table() -> CommandTable {
     let mut t = CommandTable::new();
+    client::register(&mut t);
     connection::register(&mut t);
+    debug::register(&mut t);
+    info::register(&mut t);
+    server::register(&mut t);
     string::register(&mut t);
     t
 }

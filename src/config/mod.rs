@@ -6,7 +6,8 @@ pub struct Config {
     port: u16,
     bind: Vec<String>,
     databases: usize,
-    debug: bool,
+    debug: EnableDebug,
+    save: Vec<(u64, u64)>,
     requirepass: Option<Vec<u8>>,
     pub loglevel: String,
 }
@@ -32,7 +33,8 @@ impl Config {
             port: 6379,
             bind: vec!["*".into(), "-::*".into()],
             databases: 16,
-            debug: false,
+            debug: EnableDebug::No,
+            save: vec![(3600, 1), (300, 100), (60, 10000)],
             requirepass: None,
             loglevel: "notice".into(),
         };
@@ -44,7 +46,20 @@ impl Config {
                         .parse()
                         .map_err(|_| ConfigError("bad port".into()))?
                 }
-                "--enable-debug-command" => c.debug = cli[i + 1] == "yes",
+                "--enable-debug-command" => {
+                    c.debug = match cli[i + 1].as_str() {
+                        "yes" => EnableDebug::Yes,
+                        "local" => EnableDebug::Local,
+                        _ => EnableDebug::No,
+                    }
+                }
+                "--save" => {
+                    let words: Vec<u64> = cli[i + 1]
+                        .split_whitespace()
+                        .filter_map(|w| w.parse().ok())
+                        .collect();
+                    c.save = words.chunks_exact(2).map(|p| (p[0], p[1])).collect();
+                }
                 "--requirepass" => c.requirepass = Some(cli[i + 1].clone().into_bytes()),
                 _ => {}
             }
@@ -92,11 +107,7 @@ impl Config {
         1 << 30
     }
     pub fn enable_debug_command(&self) -> EnableDebug {
-        if self.debug {
-            EnableDebug::Yes
-        } else {
-            EnableDebug::No
-        }
+        self.debug
     }
     pub fn active_expire_effort(&self) -> u64 {
         1
@@ -119,5 +130,23 @@ impl Config {
 impl Config {
     pub fn rewrite(&self, _path: &str) -> Result<(), String> {
         Err("ERR not yet".into())
+    }
+}
+impl Config {
+    /// `save` points as (seconds, changes); empty when snapshots are off.
+    pub fn save_params(&self) -> &[(u64, u64)] {
+        &self.save
+    }
+    pub fn maxmemory(&self) -> u64 {
+        0
+    }
+    pub fn maxmemory_policy(&self) -> &str {
+        "noeviction"
+    }
+    pub fn appendonly(&self) -> bool {
+        false
+    }
+    pub fn repl_backlog_size(&self) -> u64 {
+        1024 * 1024
     }
 }

@@ -11,6 +11,7 @@ pub mod command;
 pub mod cron;
 pub mod dispatch;
 pub mod log;
+pub mod pause;
 pub mod spec;
 pub mod spec_data;
 pub mod stats;
@@ -105,6 +106,10 @@ pub struct Server {
     pub pending_writes: Vec<usize>,
     /// Slots of clients to disconnect after this loop iteration.
     pub close_queue: Vec<usize>,
+    /// CLIENT PAUSE state (see `pause.rs`).
+    pub pause: pause::ClientPause,
+    /// Allocator bytes in use right after start-up (INFO memory).
+    pub startup_memory: u64,
     rng: u64,
 }
 
@@ -153,6 +158,8 @@ impl Server {
             active_expire_enabled: true,
             pending_writes: Vec::new(),
             close_queue: Vec::new(),
+            pause: pause::ClientPause::default(),
+            startup_memory: crate::commands::info::allocated_memory(),
             rng: rng ^ 0x9E37_79B9_7F4A_7C15,
             config,
         }
