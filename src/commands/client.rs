@@ -329,10 +329,7 @@ fn parse_filters(ctx: &Ctx, argv: &[Bytes], mut i: usize, f: &mut Filter) -> Cmd
             f.max_age = v;
         } else if eq_ic(opt, "type") {
             f.kind = Some(client_type_by_name(val).ok_or_else(|| {
-                format!(
-                    "ERR Unknown client type '{}'",
-                    String::from_utf8_lossy(val)
-                )
+                format!("ERR Unknown client type '{}'", String::from_utf8_lossy(val))
             })?);
         } else if eq_ic(opt, "addr") {
             f.addr = Some(val.clone());
@@ -379,11 +376,9 @@ fn parse_filters(ctx: &Ctx, argv: &[Bytes], mut i: usize, f: &mut Filter) -> Cmd
                 .ok_or("ERR DB is not an integer or out of range")?;
             let n = ctx.srv.dbs.len();
             if v < 0 || v as usize >= n {
-                return Err(format!(
-                    "ERR DB number should be between 0 and {}",
-                    n as i64 - 1
-                )
-                .into());
+                return Err(
+                    format!("ERR DB number should be between 0 and {}", n as i64 - 1).into(),
+                );
             }
             f.db = Some(v as usize);
         } else if eq_ic(opt, "capa") {
@@ -445,7 +440,10 @@ fn matches(c: &Client, f: &Filter, caller_id: u64, now_ms: i64) -> bool {
     if f.addr.as_ref().is_some_and(|a| c.addr.as_bytes() != &a[..]) {
         return false;
     }
-    if f.laddr.as_ref().is_some_and(|a| c.laddr.as_bytes() != &a[..]) {
+    if f.laddr
+        .as_ref()
+        .is_some_and(|a| c.laddr.as_bytes() != &a[..])
+    {
         return false;
     }
     if f.kind.is_some_and(|k| client_type(c) != k) {
@@ -472,10 +470,16 @@ fn matches(c: &Client, f: &Filter, caller_id: u64, now_ms: i64) -> bool {
     if f.name.as_ref().is_some_and(|n| c.name.as_ref() != Some(n)) {
         return false;
     }
-    if f.lib_name.as_ref().is_some_and(|n| c.lib_name.as_ref() != Some(n)) {
+    if f.lib_name
+        .as_ref()
+        .is_some_and(|n| c.lib_name.as_ref() != Some(n))
+    {
         return false;
     }
-    if f.lib_ver.as_ref().is_some_and(|n| c.lib_ver.as_ref() != Some(n)) {
+    if f.lib_ver
+        .as_ref()
+        .is_some_and(|n| c.lib_ver.as_ref() != Some(n))
+    {
         return false;
     }
     if f.db.is_some_and(|d| c.db != d) {
@@ -744,7 +748,10 @@ mod tests {
     fn timeout_parsing() {
         assert_eq!(parse_timeout_ms(b"100", 1000), Ok(1100));
         assert_eq!(parse_timeout_ms(b"0", 1000), Ok(0));
-        assert_eq!(parse_timeout_ms(b"-1", 1000), Err("ERR timeout is negative"));
+        assert_eq!(
+            parse_timeout_ms(b"-1", 1000),
+            Err("ERR timeout is negative")
+        );
         assert_eq!(
             parse_timeout_ms(b"x", 1000),
             Err("ERR timeout is not an integer or out of range")

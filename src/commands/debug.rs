@@ -147,10 +147,7 @@ const NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-co
 /// Is the caller on a unix socket or a loopback address?
 fn is_local(ctx: &Ctx) -> bool {
     let a = &ctx.client.addr;
-    ctx.client.unix
-        || a.starts_with("127.")
-        || a.starts_with("[::1]:")
-        || a.starts_with("::1:")
+    ctx.client.unix || a.starts_with("127.") || a.starts_with("[::1]:") || a.starts_with("::1:")
 }
 
 /// C's atoi: leading integer, 0 when there is none.
@@ -164,7 +161,9 @@ fn atoi(b: &[u8]) -> i64 {
     let n = digits
         .bytes()
         .take_while(u8::is_ascii_digit)
-        .fold(0i64, |a, d| a.saturating_mul(10).saturating_add((d - b'0') as i64));
+        .fold(0i64, |a, d| {
+            a.saturating_mul(10).saturating_add((d - b'0') as i64)
+        });
     if neg {
         -n
     } else {
@@ -258,10 +257,14 @@ fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
                 }
             }
             // TODO: save + reload once RDB persistence exists.
-            return Err("ERR DEBUG RELOAD needs RDB persistence, which is not available yet".into());
+            return Err(
+                "ERR DEBUG RELOAD needs RDB persistence, which is not available yet".into(),
+            );
         }
         (b"loadaof", _) => {
-            return Err("ERR DEBUG LOADAOF needs AOF persistence, which is not available yet".into())
+            return Err(
+                "ERR DEBUG LOADAOF needs AOF persistence, which is not available yet".into(),
+            )
         }
         (b"object", 3 | 4) => debug_object(ctx, argv)?,
         (b"sdslen", 3) => debug_sdslen(ctx, &argv[2])?,
@@ -314,8 +317,7 @@ fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             Some(sz) if sz <= (1u64 << 32) - (1 << 20) => ctx.reply().ok(),
             _ => {
                 return Err(
-                    "ERR argument must be a memory value bigger than 1 and smaller than 4gb"
-                        .into(),
+                    "ERR argument must be a memory value bigger than 1 and smaller than 4gb".into(),
                 )
             }
         },
@@ -421,8 +423,7 @@ fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
                 .ok()
                 .and_then(|s| s.parse::<u64>().ok())
                 .ok_or("ERR Invalid client id")?;
-            let exists =
-                ctx.client.id == id || ctx.srv.other_clients().any(|c| c.id == id);
+            let exists = ctx.client.id == id || ctx.srv.other_clients().any(|c| c.id == id);
             if !exists {
                 return Err("ERR No such client".into());
             }
@@ -531,7 +532,8 @@ fn debug_sdslen(ctx: &mut Ctx, key: &[u8]) -> CmdResult {
     let val_len = s.len();
     let alloc = s.heap_size();
     let val_alloc = if s.encoding() == "raw" { alloc } else { 0 };
-    let obj_alloc = super::server::je_size(16 + key.len() + 3 + if val_alloc == 0 { val_len + 4 } else { 8 });
+    let obj_alloc =
+        super::server::je_size(16 + key.len() + 3 + if val_alloc == 0 { val_len + 4 } else { 8 });
     let text = format!(
         "key_sds_len:{} key_sds_avail:0 obj_alloc:{} val_sds_len:{} val_sds_avail:{} val_alloc:{}",
         key.len(),
@@ -656,6 +658,8 @@ fn protocol(ctx: &mut Ctx, name: &[u8]) -> CmdResult {
     } else if eq_ic(name, "integer") {
         r.int(12345);
     } else if eq_ic(name, "double") {
+        // Valkey's literal test value, not an approximation of pi.
+        #[allow(clippy::approx_constant)]
         r.double(3.141);
     } else if eq_ic(name, "bignum") {
         r.big_number("1234567999999999999999999999999999999");
@@ -722,8 +726,13 @@ fn propagated(ctx: &mut Ctx, arg: Option<&Bytes>) -> CmdResult {
         }
         None => total,
     };
-    let entries: Vec<(usize, Vec<Bytes>)> =
-        ctx.srv.propagated.iter().skip(total - count).cloned().collect();
+    let entries: Vec<(usize, Vec<Bytes>)> = ctx
+        .srv
+        .propagated
+        .iter()
+        .skip(total - count)
+        .cloned()
+        .collect();
     let r = ctx.reply();
     r.array(entries.len());
     for (db, args) in entries {

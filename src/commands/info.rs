@@ -395,7 +395,11 @@ fn memory_section(s: &mut String, ctx: &Ctx) {
     field!(s, "used_memory_overhead", m.overhead);
     field!(s, "used_memory_startup", m.startup);
     field!(s, "used_memory_dataset", m.dataset);
-    field!(s, "used_memory_dataset_perc", format!("{:.2}%", m.dataset_perc()));
+    field!(
+        s,
+        "used_memory_dataset_perc",
+        format!("{:.2}%", m.dataset_perc())
+    );
     field!(s, "allocator_allocated", m.alloc.allocated);
     field!(s, "allocator_active", m.alloc.active);
     field!(s, "allocator_resident", m.alloc.resident);
@@ -713,7 +717,11 @@ mod tests {
 
     #[test]
     fn section_selection() {
-        let b = |v: &[&str]| v.iter().map(|s| Bytes::from(s.to_string())).collect::<Vec<_>>();
+        let b = |v: &[&str]| {
+            v.iter()
+                .map(|s| Bytes::from(s.to_string()))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(select_sections(&b(&["SERVER"])), vec!["server"]);
         assert!(select_sections(&b(&["nosuch"])).is_empty());
         let def = select_sections(&[]);

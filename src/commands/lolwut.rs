@@ -44,7 +44,11 @@ impl Canvas {
     }
 
     fn get(&self, x: i32, y: i32) -> bool {
-        x >= 0 && x < self.width && y >= 0 && y < self.height && self.pixels[(x + y * self.width) as usize]
+        x >= 0
+            && x < self.width
+            && y >= 0
+            && y < self.height
+            && self.pixels[(x + y * self.width) as usize]
     }
 
     /// Bresenham line.
@@ -73,7 +77,7 @@ impl Canvas {
 
     /// A square centred at (x, y), rotated by `angle`.
     fn square(&mut self, x: i32, y: i32, size: f32, angle: f32) {
-        let size = (size / 1.414_213_6_f32).round();
+        let size = (size / std::f32::consts::SQRT_2).round();
         let mut k = std::f32::consts::FRAC_PI_4 + angle;
         let mut px = [0i32; 4];
         let mut py = [0i32; 4];

@@ -126,14 +126,18 @@ fn config_get(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 }
 
 fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    if argv.len() < 4 || argv.len() % 2 != 0 {
+    if argv.len() < 4 || !argv.len().is_multiple_of(2) {
         return Err("ERR wrong number of arguments for 'config|set' command".into());
     }
     let pairs: Vec<(&[u8], &[u8])> = argv[2..]
         .chunks_exact(2)
         .map(|p| (&p[0][..], &p[1][..]))
         .collect();
-    let changed = ctx.srv.config.set(&pairs).map_err(crate::server::CmdError::from)?;
+    let changed = ctx
+        .srv
+        .config
+        .set(&pairs)
+        .map_err(crate::server::CmdError::from)?;
     // Settings the executor caches outside the config.
     for name in changed {
         if name == "hz" {
@@ -297,11 +301,11 @@ fn memory_stats(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     int(r, "overhead.total", m.overhead as i64);
     int(r, "db.dict.rehashing.count", 0);
     int(r, "keys.count", m.keys as i64);
-    let per_key = if m.keys == 0 {
-        0
-    } else {
-        m.used.saturating_sub(m.startup) / m.keys
-    };
+    let per_key = m
+        .used
+        .saturating_sub(m.startup)
+        .checked_div(m.keys)
+        .unwrap_or(0);
     int(r, "keys.bytes-per-key", per_key as i64);
     int(r, "dataset.bytes", m.dataset as i64);
     float(r, "dataset.percentage", m.dataset_perc());
@@ -311,14 +315,22 @@ fn memory_stats(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     int(r, "allocator.active", a.active as i64);
     int(r, "allocator.resident", a.resident as i64);
     int(r, "allocator.muzzy", 0);
-    float(r, "allocator-fragmentation.ratio", ratio(a.active, a.allocated));
+    float(
+        r,
+        "allocator-fragmentation.ratio",
+        ratio(a.active, a.allocated),
+    );
     int(
         r,
         "allocator-fragmentation.bytes",
         a.active as i64 - a.allocated as i64,
     );
     float(r, "allocator-rss.ratio", ratio(a.resident, a.active));
-    int(r, "allocator-rss.bytes", a.resident as i64 - a.active as i64);
+    int(
+        r,
+        "allocator-rss.bytes",
+        a.resident as i64 - a.active as i64,
+    );
     float(r, "rss-overhead.ratio", ratio(m.rss, a.resident));
     int(r, "rss-overhead.bytes", m.rss as i64 - a.resident as i64);
     float(r, "fragmentation", ratio(m.rss, m.used));
@@ -343,7 +355,9 @@ fn memory_doctor(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
         if issues.is_empty() {
             "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.".to_string()
         } else {
-            let mut s = String::from("Sam, I detected a few issues in this Valkey instance memory implants:\n\n");
+            let mut s = String::from(
+                "Sam, I detected a few issues in this Valkey instance memory implants:\n\n",
+            );
             for i in issues {
                 s.push_str(&i);
             }
@@ -410,13 +424,17 @@ mod tests {
 
     #[test]
     fn usage_grows_with_value() {
-        let small = key_memory_usage(b"foo", &Value::Str(crate::types::Str::from_bytes(b"bar")), false);
+        let small = key_memory_usage(
+            b"foo",
+            &Value::Str(crate::types::Str::from_bytes(b"bar")),
+            false,
+        );
         let big = key_memory_usage(
             b"foo",
             &Value::Str(crate::types::Str::from_bytes(&[b'x'; 1000])),
             false,
         );
-        assert!(small >= 32 && small < 64, "{small}");
+        assert!((32..64).contains(&small), "{small}");
         assert!(big > 1000, "{big}");
     }
 }
