@@ -299,9 +299,21 @@ fn no_evict_no_touch_flags() {
 fn pause_unpause_unblock() {
     let srv = TestServer::start();
     let mut c = Raw::connect(srv.port);
-    assert_eq!(c.cmd(&["CLIENT", "PAUSE", "100", "WRITE"]), "+OK\r\n");
-    assert_eq!(c.cmd(&["CLIENT", "PAUSE", "100"]), "+OK\r\n");
+    assert_eq!(c.cmd(&["CLIENT", "PAUSE", "100000", "WRITE"]), "+OK\r\n");
+    let info = body(&c.cmd(&["INFO", "clients"]));
+    assert!(
+        info.contains("\r\npaused_reason:client_pause\r\npaused_actions:write\r\npaused_timeout_milliseconds:"),
+        "{info}"
+    );
+    // A later pause never weakens the running one, but ALL strengthens it.
+    assert_eq!(c.cmd(&["CLIENT", "PAUSE", "100", "ALL"]), "+OK\r\n");
+    let info = body(&c.cmd(&["INFO", "clients"]));
+    assert!(info.contains("\r\npaused_actions:all\r\n"), "{info}");
     assert_eq!(c.cmd(&["CLIENT", "UNPAUSE"]), "+OK\r\n");
+    let info = body(&c.cmd(&["INFO", "clients"]));
+    assert!(info.ends_with(
+        "paused_reason:none\r\npaused_actions:none\r\npaused_timeout_milliseconds:0\r\n"
+    ));
     assert_eq!(
         c.cmd(&["CLIENT", "PAUSE", "100", "SOME"]),
         "-ERR CLIENT PAUSE mode must be WRITE or ALL\r\n"

@@ -63,13 +63,19 @@ fn info_sections_and_fields() {
     assert!(all.contains("\r\n\r\n# Clients\r\nconnected_clients:1\r\n"));
     let server = body(&c.cmd(&["INFO", "server"]));
     assert!(server.starts_with(
-        "# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:9.1.0\r\n"
+        "# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:9.1.0\r\nvalkey_release_stage:ga\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:"
     ));
     assert!(server.contains(&format!("\r\ntcp_port:{}\r\n", srv.port)));
     assert!(server.contains(&format!("\r\nprocess_id:{}\r\n", srv.pid())));
     assert!(body(&c.cmd(&["INFO", "nosuchsection"])).is_empty());
     let repl = body(&c.cmd(&["INFO", "REPLICATION"]));
-    assert!(repl.starts_with("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"));
+    assert!(repl.starts_with(
+        "# Replication\r\nrole:master\r\nconnected_slaves:0\r\nreplicas_waiting_psync:0\r\nmaster_failover_state:no-failover\r\nmaster_replid:"
+    ));
+    assert!(repl.contains("\r\nrepl_backlog_size:10485760\r\n"));
+    assert!(server.contains("\r\nconfigured_hz:10\r\nclients_hz:10\r\nlru_clock:"));
+    assert!(server
+        .contains("\r\nio_threads_active:0\r\navailability_zone:\r\nlistener0:name=tcp,bind="));
     let cpu_mem = body(&c.cmd(&["INFO", "memory", "cpu"]));
     assert!(cpu_mem.starts_with("# Memory\r\nused_memory:"));
     assert!(cpu_mem.contains("\r\n\r\n# CPU\r\nused_cpu_sys:"));

@@ -149,7 +149,6 @@ fn server_section(s: &mut String, srv: &Server) {
     field!(s, "arch_bits", 64);
     field!(s, "monotonic_clock", "POSIX clock_gettime");
     field!(s, "multiplexing_api", "epoll");
-    field!(s, "atomicvar_api", "c11-builtin");
     field!(s, "gcc_version", "0.0.0");
     field!(s, "process_id", std::process::id());
     field!(s, "process_supervised", "no");
@@ -161,6 +160,7 @@ fn server_section(s: &mut String, srv: &Server) {
     field!(s, "uptime_in_days", up / 86400);
     field!(s, "hz", srv.hz);
     field!(s, "configured_hz", srv.config.hz());
+    field!(s, "clients_hz", srv.hz);
     field!(s, "lru_clock", lru_clock(srv.now_ms));
     field!(s, "executable", srv.executable);
     let cfg = srv
@@ -175,6 +175,7 @@ fn server_section(s: &mut String, srv: &Server) {
         .unwrap_or_default();
     field!(s, "config_file", cfg);
     field!(s, "io_threads_active", 0);
+    field!(s, "availability_zone", "");
     let mut n = 0;
     if srv.tcp_port != 0 {
         let _ = write!(s, "listener{n}:name=tcp");
@@ -230,6 +231,20 @@ fn clients_section(s: &mut String, ctx: &Ctx) {
     field!(s, "total_watched_keys", 0);
     field!(s, "total_blocking_keys", 0);
     field!(s, "total_blocking_keys_on_nokey", 0);
+    let (reason, actions, left) = match srv.pause.active(srv.now_ms) {
+        Some((end, kind)) => (
+            "client_pause",
+            match kind {
+                crate::server::pause::PauseKind::All => "all",
+                crate::server::pause::PauseKind::Write => "write",
+            },
+            end - srv.now_ms,
+        ),
+        None => ("none", "none", 0),
+    };
+    field!(s, "paused_reason", reason);
+    field!(s, "paused_actions", actions);
+    field!(s, "paused_timeout_milliseconds", left);
 }
 
 /// Allocator figures (bytes): allocated, active, resident.
@@ -458,6 +473,7 @@ fn memory_section(s: &mut String, ctx: &Ctx) {
     field!(s, "mem_not_counted_for_evict", 0);
     field!(s, "mem_replication_backlog", 0);
     field!(s, "mem_total_replication_buffers", 0);
+    field!(s, "mem_replicas_repl_buffer", 0);
     field!(s, "mem_clients_slaves", 0);
     field!(s, "mem_clients_normal", m.clients_normal);
     field!(s, "mem_cluster_links", 0);
@@ -568,10 +584,10 @@ fn stats_section(s: &mut String, srv: &Server) {
     field!(s, "total_writes_processed", st.io_writes_processed);
     field!(s, "io_threaded_reads_processed", 0);
     field!(s, "io_threaded_writes_processed", 0);
+    field!(s, "io_threaded_freed_objects", 0);
+    field!(s, "io_threaded_poll_processed", 0);
     field!(s, "io_threaded_total_prefetch_batches", 0);
     field!(s, "io_threaded_total_prefetch_entries", 0);
-    field!(s, "io_threaded_poll_processed", 0);
-    field!(s, "io_threaded_freed_objects", 0);
     field!(
         s,
         "client_query_buffer_limit_disconnections",
@@ -593,12 +609,14 @@ fn stats_section(s: &mut String, srv: &Server) {
     field!(s, "acl_access_denied_cmd", 0);
     field!(s, "acl_access_denied_key", 0);
     field!(s, "acl_access_denied_channel", 0);
+    field!(s, "acl_access_denied_tls_cert", 0);
 }
 
 fn replication_section(s: &mut String, srv: &Server) {
     s.push_str("# Replication\r\n");
     field!(s, "role", "master");
     field!(s, "connected_slaves", 0);
+    field!(s, "replicas_waiting_psync", 0);
     field!(s, "master_failover_state", "no-failover");
     field!(s, "master_replid", srv.replid);
     field!(s, "master_replid2", "0".repeat(40));
@@ -640,6 +658,9 @@ fn cpu_section(s: &mut String) {
     field!(s, "used_cpu_user_children", ticks(cu));
     field!(s, "used_cpu_sys_main_thread", ticks(ms));
     field!(s, "used_cpu_user_main_thread", ticks(mu));
+    // Time the executor spent working; without busy-waiting I/O threads
+    // that is its CPU time.
+    field!(s, "used_active_time_main_thread", ticks(mu + ms));
 }
 
 fn commandstats_section(s: &mut String, srv: &Server) {

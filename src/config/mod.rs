@@ -147,6 +147,6 @@ impl Config {
         false
     }
     pub fn repl_backlog_size(&self) -> u64 {
-        1024 * 1024
+        10 * 1024 * 1024
     }
 }
