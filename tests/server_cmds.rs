@@ -87,7 +87,10 @@ fn info_sections_and_fields() {
     c.cmd(&["GET"]);
     c.cmd(&["NOSUCHCMD"]);
     let ks = body(&c.cmd(&["INFO", "keyspace"]));
-    assert_eq!(ks, "# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n");
+    assert_eq!(
+        ks,
+        "# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0,keys_with_volatile_items=0\r\n"
+    );
     let cs = body(&c.cmd(&["INFO", "commandstats"]));
     assert!(cs.starts_with("# Commandstats\r\n"));
     assert!(cs.contains("\r\ncmdstat_set:calls=1,usec="), "{cs}");
@@ -213,7 +216,10 @@ fn debug_populate_and_digest() {
     c.cmd(&["DEBUG", "POPULATE", "10"]);
     assert_eq!(c.cmd(&["GET", "key:5"]), "$4\r\nmine\r\n");
     let ks = body(&c.cmd(&["INFO", "keyspace"]));
-    assert_eq!(ks, "# Keyspace\r\ndb0:keys=105,expires=0,avg_ttl=0\r\n");
+    assert_eq!(
+        ks,
+        "# Keyspace\r\ndb0:keys=105,expires=0,avg_ttl=0,keys_with_volatile_items=0\r\n"
+    );
     // Not counted as changes, not propagated.
     let persist = body(&c.cmd(&["INFO", "persistence"]));
     assert!(

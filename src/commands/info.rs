@@ -434,6 +434,9 @@ fn memory_section(s: &mut String, ctx: &Ctx) {
     field!(s, "used_memory_functions", 0);
     field!(s, "used_memory_scripts", 0);
     field!(s, "used_memory_scripts_human", bytes_to_human(0));
+    field!(s, "engines_count", 0);
+    field!(s, "engines_total_used_memory", 0);
+    field!(s, "engines_total_memory_overhead", 0);
     field!(s, "maxmemory", maxmem);
     field!(s, "maxmemory_human", bytes_to_human(maxmem));
     field!(s, "maxmemory_policy", srv.config.maxmemory_policy());
@@ -477,6 +480,8 @@ fn memory_section(s: &mut String, ctx: &Ctx) {
     field!(s, "mem_clients_slaves", 0);
     field!(s, "mem_clients_normal", m.clients_normal);
     field!(s, "mem_cluster_links", 0);
+    field!(s, "mem_cluster_slot_import", 0);
+    field!(s, "mem_cluster_slot_export", 0);
     field!(s, "mem_aof_buffer", 0);
     field!(
         s,
@@ -525,6 +530,7 @@ fn persistence_section(s: &mut String, srv: &Server) {
     field!(s, "aof_last_cow_size", 0);
     field!(s, "module_fork_in_progress", 0);
     field!(s, "module_fork_last_cow_size", 0);
+    field!(s, "slot_migration_fork_in_progress", 0);
 }
 
 fn stats_section(s: &mut String, srv: &Server) {
@@ -538,6 +544,8 @@ fn stats_section(s: &mut String, srv: &Server) {
     field!(s, "total_net_output_bytes", st.net_output_bytes);
     field!(s, "total_net_repl_input_bytes", 0);
     field!(s, "total_net_repl_output_bytes", 0);
+    field!(s, "total_net_cluster_slot_import_bytes", 0);
+    field!(s, "total_net_cluster_slot_export_bytes", 0);
     field!(s, "instantaneous_input_kbps", format!("{kin:.2}"));
     field!(s, "instantaneous_output_kbps", format!("{kout:.2}"));
     field!(s, "instantaneous_input_repl_kbps", "0.00");
@@ -547,11 +555,13 @@ fn stats_section(s: &mut String, srv: &Server) {
     field!(s, "sync_partial_ok", 0);
     field!(s, "sync_partial_err", 0);
     field!(s, "expired_keys", st.expired_keys);
+    field!(s, "expired_fields", 0);
     field!(
         s,
         "expired_stale_perc",
         format!("{:.2}", st.expired_stale_perc * 100.0)
     );
+    field!(s, "expired_keys_with_volatile_items_stale_perc", "0.00");
     field!(s, "expired_time_cap_reached_count", 0);
     field!(s, "expire_cycle_cpu_milliseconds", st.expire_cycle_cpu_ms);
     field!(s, "evicted_keys", st.evicted_keys);
@@ -585,6 +595,7 @@ fn stats_section(s: &mut String, srv: &Server) {
     field!(s, "io_threaded_reads_processed", 0);
     field!(s, "io_threaded_writes_processed", 0);
     field!(s, "io_threaded_freed_objects", 0);
+    field!(s, "io_threaded_accept_processed", 0);
     field!(s, "io_threaded_poll_processed", 0);
     field!(s, "io_threaded_total_prefetch_batches", 0);
     field!(s, "io_threaded_total_prefetch_entries", 0);
@@ -609,6 +620,7 @@ fn stats_section(s: &mut String, srv: &Server) {
     field!(s, "acl_access_denied_cmd", 0);
     field!(s, "acl_access_denied_key", 0);
     field!(s, "acl_access_denied_channel", 0);
+    field!(s, "acl_access_denied_db", 0);
     field!(s, "acl_access_denied_tls_cert", 0);
 }
 
@@ -714,7 +726,7 @@ fn keyspace_section(s: &mut String, srv: &Server) {
         }
         let _ = write!(
             s,
-            "db{}:keys={},expires={},avg_ttl={}\r\n",
+            "db{}:keys={},expires={},avg_ttl={},keys_with_volatile_items=0\r\n",
             db.id, keys, expires, db.avg_ttl
         );
     }
