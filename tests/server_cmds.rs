@@ -209,6 +209,11 @@ fn debug_populate_and_digest() {
     assert_eq!(c.cmd(&["GET", "key:100"]), "$-1\r\n");
     assert_eq!(c.cmd(&["DEBUG", "POPULATE", "3", "p", "10"]), "+OK\r\n");
     assert_eq!(c.cmd(&["GET", "p:1"]), "$10\r\nvalue:1\0\0\0\r\n");
+    c.cmd(&["DEBUG", "POPULATE", "2", "q", "30"]);
+    // LZF-compressed as Valkey would store it in an RDB file.
+    assert!(c
+        .cmd(&["DEBUG", "OBJECT", "q:1"])
+        .contains(" encoding:embstr serializedlength:18 "));
     assert_eq!(c.cmd(&["DEBUG", "POPULATE", "2", "t", "3"]), "+OK\r\n");
     assert_eq!(c.cmd(&["GET", "t:1"]), "$3\r\nval\r\n");
     // Existing keys are left alone.
@@ -218,7 +223,7 @@ fn debug_populate_and_digest() {
     let ks = body(&c.cmd(&["INFO", "keyspace"]));
     assert_eq!(
         ks,
-        "# Keyspace\r\ndb0:keys=105,expires=0,avg_ttl=0,keys_with_volatile_items=0\r\n"
+        "# Keyspace\r\ndb0:keys=107,expires=0,avg_ttl=0,keys_with_volatile_items=0\r\n"
     );
     // Not counted as changes, not propagated.
     let persist = body(&c.cmd(&["INFO", "persistence"]));
@@ -229,6 +234,10 @@ fn debug_populate_and_digest() {
     assert_eq!(
         c.cmd(&["DEBUG", "POPULATE", "-1"]),
         "-ERR value is out of range, must be positive\r\n"
+    );
+    assert_eq!(
+        c.cmd(&["DEBUG", "POPULATE", "1", "big", "9223372036854775807"]),
+        "-ERR value size exceeds proto-max-bulk-len\r\n"
     );
     assert_eq!(
         c.cmd(&["DEBUG", "POPULATE", "x"]),

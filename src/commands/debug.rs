@@ -475,7 +475,102 @@ fn rdb_string_len(s: &Str) -> usize {
             return l;
         }
     }
+    // rdbcompression (on by default) tries LZF on strings over 20 bytes and
+    // keeps the result when it saves at least 4 bytes.
+    if len > 20 {
+        let clen = s.with_bytes(|b| lzf_compressed_len(b, len - 4));
+        if clen > 0 {
+            return 1 + len_prefix(clen) + len_prefix(len) + clen;
+        }
+    }
     len_prefix(len) + len
+}
+
+/// Size of liblzf's output for `input` (as configured in Valkey: HLOG 16,
+/// VERY_FAST), or 0 when it would exceed `out_len` bytes. Only the length
+/// is computed; the encoder's decisions are reproduced exactly so the size
+/// matches what Valkey writes to an RDB file.
+fn lzf_compressed_len(input: &[u8], out_len: usize) -> usize {
+    const HLOG: u32 = 16;
+    const HSIZE: usize = 1 << HLOG;
+    const MAX_LIT: usize = 1 << 5;
+    const MAX_OFF: usize = 1 << 13;
+    const MAX_REF: usize = (1 << 8) + (1 << 3);
+    let n = input.len();
+    if n < 3 || out_len == 0 {
+        return 0;
+    }
+    let idx = |h: u32| ((h >> (24 - HLOG)).wrapping_sub(h.wrapping_mul(5)) as usize) & (HSIZE - 1);
+    let first = |p: usize| (u32::from(input[p]) << 8) | u32::from(input[p + 1]);
+    let next = |v: u32, p: usize| (v << 8) | u32::from(input[p + 2]);
+    // Offsets of earlier positions; 0 doubles as "empty" as in liblzf.
+    let mut htab = vec![0u32; HSIZE];
+    let (mut ip, mut op, mut lit) = (0usize, 1usize, 0usize);
+    let mut hval = first(0);
+    while ip < n - 2 {
+        hval = next(hval, ip);
+        let slot = idx(hval);
+        let r = htab[slot] as usize;
+        htab[slot] = ip as u32;
+        let matched = r > 0
+            && r < ip
+            && ip - r - 1 < MAX_OFF
+            && input[r + 2] == input[ip + 2]
+            && input[r] == input[ip]
+            && input[r + 1] == input[ip + 1];
+        if matched {
+            let maxlen = (n - ip - 2).min(MAX_REF);
+            if op + 4 >= out_len && op - usize::from(lit == 0) + 4 >= out_len {
+                return 0;
+            }
+            op -= usize::from(lit == 0);
+            let mut len = 2;
+            while len < maxlen && input[r + len] == input[ip + len] {
+                len += 1;
+            }
+            len -= 2;
+            ip += 1;
+            op += if len < 7 { 2 } else { 3 };
+            lit = 0;
+            op += 1;
+            ip += len + 1;
+            if ip >= n - 2 {
+                break;
+            }
+            ip -= 2;
+            hval = first(ip);
+            hval = next(hval, ip);
+            htab[idx(hval)] = ip as u32;
+            ip += 1;
+            hval = next(hval, ip);
+            htab[idx(hval)] = ip as u32;
+            ip += 1;
+        } else {
+            if op >= out_len {
+                return 0;
+            }
+            lit += 1;
+            op += 1;
+            ip += 1;
+            if lit == MAX_LIT {
+                lit = 0;
+                op += 1;
+            }
+        }
+    }
+    if op + 3 > out_len {
+        return 0;
+    }
+    while ip < n {
+        lit += 1;
+        op += 1;
+        ip += 1;
+        if lit == MAX_LIT {
+            lit = 0;
+            op += 1;
+        }
+    }
+    op - usize::from(lit == 0)
 }
 
 fn debug_object(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
@@ -560,6 +655,10 @@ fn populate(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             let n = parse_i64(a).ok_or(err::NOT_INT)?;
             if n < 0 {
                 return Err(err::NOT_POSITIVE.into());
+            }
+            // Valkey would abort on an allocation this large; refuse it.
+            if n as u64 > ctx.srv.config.proto_max_bulk_len() {
+                return Err("ERR value size exceeds proto-max-bulk-len".into());
             }
             n as usize
         }
@@ -785,6 +884,19 @@ mod tests {
         assert_eq!(rdb_string_len(&Str::from_bytes(b"12")), 2);
         assert_eq!(rdb_string_len(&Str::from_bytes(b"1000")), 3);
         assert_eq!(rdb_string_len(&Str::from_bytes(b"100000")), 5);
-        assert_eq!(rdb_string_len(&Str::from_bytes(&[b'a'; 100])), 102);
+    }
+
+    /// serializedlength values reported by a reference server (LZF on).
+    #[test]
+    fn rdb_lengths_with_lzf() {
+        let len = |b: &[u8]| rdb_string_len(&Str::from_bytes(b));
+        assert_eq!(len(&[b'a'; 100]), 13);
+        assert_eq!(len(b"hello hello hello hello hello hello"), 17);
+        assert_eq!(len(b"abcdefghijklmnopqrstuvwxyz0123456789"), 37);
+        let seq: Vec<String> = (1..=200).map(|i| i.to_string()).collect();
+        assert_eq!(len(seq.join(",").as_bytes()), 677);
+        let mut padded = b"value:1".to_vec();
+        padded.resize(30, 0);
+        assert_eq!(len(&padded), 18);
     }
 }
