@@ -181,9 +181,20 @@ fn memory_subcommands() {
 fn lolwut() {
     let srv = TestServer::start();
     let mut c = Raw::connect(srv.port);
-    assert_eq!(c.cmd(&["LOLWUT"]), "$18\r\nValkey ver. 9.1.0\n\r\n");
+    // Valkey 9's piece: a Julia set, 80x40 by default.
+    let art = body(&c.cmd(&["LOLWUT"]));
+    assert_eq!(art.lines().count(), 42);
+    assert!(art.ends_with("\nDon't forget to have fun! Valkey ver. 9.1.0\n"));
     assert_eq!(
-        c.cmd(&["LOLWUT", "VERSION", "9"]),
+        body(&c.cmd(&["LOLWUT", "5", "3", "0", "0"])),
+        "  .  \n @@@ \n  .  \nAscii representation of Julia set with constant 0.00 + 0.00i\nDon't forget to have fun! Valkey ver. 9.1.0\n"
+    );
+    assert_eq!(
+        c.cmd(&["LOLWUT", "10"]),
+        "-ERR Syntax error. Use: LOLWUT [columns rows] [real imaginary]\r\n"
+    );
+    assert_eq!(
+        c.cmd(&["LOLWUT", "VERSION", "7"]),
         "$18\r\nValkey ver. 9.1.0\n\r\n"
     );
     assert_eq!(

@@ -1,8 +1,9 @@
 //! LOLWUT: a piece of computer art per server version.
 //!
-//! Valkey 9 has no art of its own, so the default reply is just the
-//! version line; `LOLWUT VERSION 5` draws Georg Nees' "Schotter" in braille
-//! characters like Valkey does (randomness makes it differ on every call).
+//! Valkey 9's own piece (the default) is an ASCII rendering of a Julia set;
+//! `LOLWUT VERSION 5` draws Georg Nees' "Schotter" in braille characters;
+//! versions without art print the version line. Random constants make the
+//! art differ on every call, like Valkey's.
 
 use crate::server::{err, CmdError};
 use crate::util::num::parse_i64;
@@ -18,7 +19,68 @@ pub fn render(version: &str, args: &[Bytes]) -> Result<String, CmdError> {
     if is(b'5', false) || is(b'4', true) {
         return schotter(args);
     }
+    if b.first() == Some(&b'9') {
+        return julia(args);
+    }
     Ok(format!("Valkey ver. {}\n", crate::VALKEY_VERSION))
+}
+
+/// A pseudo-random float in [0, 1] (C's `rand() / (float)RAND_MAX`).
+fn rand01(seed: &mut u64) -> f32 {
+    *seed = crate::util::rand::splitmix(*seed);
+    (*seed >> 40) as f32 / ((1u64 << 24) - 1) as f32
+}
+
+/// LOLWUT 9: [columns rows] [real imaginary] — the Julia set of
+/// z² + c drawn with characters of increasing density.
+fn julia(args: &[Bytes]) -> Result<String, CmdError> {
+    const SHADES: &[u8] = b" .:-=+*%#&@";
+    if args.len() == 1 || args.len() == 3 || args.len() > 4 {
+        return Err("ERR Syntax error. Use: LOLWUT [columns rows] [real imaginary]".into());
+    }
+    let cols = arg_long(args, 0, 80)?.clamp(1, 160) as usize;
+    let rows = arg_long(args, 1, 40)?.clamp(1, 80) as usize;
+    let (cr, ci) = if args.len() == 4 {
+        let f = |a: &Bytes| {
+            crate::util::num::parse_f64(a)
+                .map(|v| v as f32)
+                .ok_or_else(|| CmdError::from(err::NOT_FLOAT))
+        };
+        (f(&args[2])?, f(&args[3])?)
+    } else {
+        let mut seed = crate::util::time::now_us() as u64;
+        (rand01(&mut seed) * 2.0 - 1.0, rand01(&mut seed) * 2.0 - 1.0)
+    };
+    // Iterations before escaping (capped at the darkest shade).
+    let max_iter = SHADES.len();
+    let escape = |mut x: f32, mut y: f32| {
+        for i in 0..max_iter {
+            let nx = x * x - y * y + cr;
+            let ny = 2.0 * x * y + ci;
+            x = nx;
+            y = ny;
+            if x * x + y * y > 4.0 {
+                return i;
+            }
+        }
+        max_iter - 1
+    };
+    let mut out = String::with_capacity((cols + 1) * rows + 96);
+    for i in 0..rows {
+        for j in 0..cols {
+            let x = -2.0f32 + 4.0 * (j as f32 + 0.5) / cols as f32;
+            let y = 2.0f32 - 4.0 * (i as f32 + 0.5) / rows as f32;
+            out.push(SHADES[escape(x, y) % SHADES.len()] as char);
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "Ascii representation of Julia set with constant {cr:.2} + {ci:.2}i\n"
+    ));
+    out.push_str("Don't forget to have fun! Valkey ver. ");
+    out.push_str(crate::VALKEY_VERSION);
+    out.push('\n');
+    Ok(out)
 }
 
 /// A 1-bit canvas.
@@ -182,9 +244,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_is_version_line() {
-        assert_eq!(render("9.1.0", &[]).unwrap(), "Valkey ver. 9.1.0\n");
+    fn versions_without_art_print_the_version() {
         assert_eq!(render("7.0.0", &[]).unwrap(), "Valkey ver. 9.1.0\n");
+        assert_eq!(render("8.0.0", &[]).unwrap(), "Valkey ver. 9.1.0\n");
+    }
+
+    #[test]
+    fn julia_set() {
+        let b = |v: &[&str]| {
+            v.iter()
+                .map(|s| Bytes::from(s.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let out = render("9.1.0", &b(&["5", "3", "0", "0"])).unwrap();
+        // c = 0: the unit disc never escapes (darkest shade), corners
+        // escape at once, points just outside after one step.
+        assert_eq!(
+            out,
+            "  .  \n @@@ \n  .  \nAscii representation of Julia set with constant 0.00 + 0.00i\nDon't forget to have fun! Valkey ver. 9.1.0\n"
+        );
+        let default = render("9.1.0", &[]).unwrap();
+        assert_eq!(default.lines().count(), 42);
+        assert!(default.lines().take(40).all(|l| l.len() == 80));
+        assert!(render("9.1.0", &b(&["10"])).is_err());
+        assert!(render("9.1.0", &b(&["10", "5", "x", "1"])).is_err());
     }
 
     #[test]
