@@ -6,10 +6,15 @@
 //! says what to propagate when that differs from the command itself.
 
 pub mod bitmap;
+pub mod client;
 pub mod command;
 pub mod connection;
+pub mod debug;
 pub mod generic;
 pub mod hyperloglog;
+pub mod info;
+pub mod lolwut;
+pub mod server;
 pub mod string;
 pub mod transaction;
 
@@ -20,6 +25,10 @@ pub fn build_table() -> CommandTable {
     command::register(&mut t);
     connection::register(&mut t);
     generic::register(&mut t);
+    client::register(&mut t);
+    debug::register(&mut t);
+    info::register(&mut t);
+    server::register(&mut t);
     string::register(&mut t);
     transaction::register(&mut t);
     bitmap::register(&mut t);

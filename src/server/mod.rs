@@ -15,6 +15,7 @@ pub mod keys;
 pub mod lazyfree;
 pub mod log;
 pub mod multi;
+pub mod pause;
 pub mod spec;
 pub mod spec_data;
 pub mod stats;
@@ -119,6 +120,10 @@ pub struct Server {
     pub close_queue: Vec<usize>,
     /// Background freeing of big values and flushed databases.
     pub lazyfree: lazyfree::LazyFree,
+    /// CLIENT PAUSE state (see `pause.rs`).
+    pub pause: pause::ClientPause,
+    /// Allocator bytes in use right after start-up (INFO memory).
+    pub startup_memory: u64,
     rng: u64,
 }
 
@@ -172,6 +177,8 @@ impl Server {
             pending_writes: Vec::new(),
             close_queue: Vec::new(),
             lazyfree: lazyfree::LazyFree::new(),
+            pause: pause::ClientPause::default(),
+            startup_memory: crate::commands::info::allocated_memory(),
             rng: rng ^ 0x9E37_79B9_7F4A_7C15,
             config,
         }
