@@ -7,6 +7,7 @@
 
 pub mod command;
 pub mod connection;
+pub mod pubsub;
 pub mod string;
 pub mod transaction;
 
@@ -16,6 +17,7 @@ pub fn build_table() -> CommandTable {
     let mut t = CommandTable::new();
     command::register(&mut t);
     connection::register(&mut t);
+    pubsub::register(&mut t);
     string::register(&mut t);
     transaction::register(&mut t);
     t

@@ -14,6 +14,7 @@ pub mod dispatch;
 pub mod keys;
 pub mod log;
 pub mod multi;
+pub mod pubsub;
 pub mod spec;
 pub mod spec_data;
 pub mod stats;
@@ -106,6 +107,7 @@ pub struct Server {
     pub active_expire_enabled: bool,
     pub blocking: blocking::Blocking,
     pub watches: multi::Watches,
+    pub pubsub: pubsub::PubSub,
     /// Slots of clients that got output outside their own command.
     pub pending_writes: Vec<usize>,
     /// Slots of clients to disconnect after this loop iteration.
@@ -158,6 +160,7 @@ impl Server {
             active_expire_enabled: true,
             blocking: Default::default(),
             watches: Default::default(),
+            pubsub: Default::default(),
             pending_writes: Vec::new(),
             close_queue: Vec::new(),
             rng: rng ^ 0x9E37_79B9_7F4A_7C15,
