@@ -14,6 +14,7 @@ pub mod generic;
 pub mod hyperloglog;
 pub mod info;
 pub mod lolwut;
+pub mod pubsub;
 pub mod server;
 pub mod string;
 pub mod transaction;
@@ -29,6 +30,7 @@ pub fn build_table() -> CommandTable {
     debug::register(&mut t);
     info::register(&mut t);
     server::register(&mut t);
+    pubsub::register(&mut t);
     string::register(&mut t);
     transaction::register(&mut t);
     bitmap::register(&mut t);

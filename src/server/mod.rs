@@ -16,6 +16,7 @@ pub mod lazyfree;
 pub mod log;
 pub mod multi;
 pub mod pause;
+pub mod pubsub;
 pub mod spec;
 pub mod spec_data;
 pub mod stats;
@@ -114,6 +115,7 @@ pub struct Server {
     pub active_expire_enabled: bool,
     pub blocking: blocking::Blocking,
     pub watches: multi::Watches,
+    pub pubsub: pubsub::PubSub,
     /// Slots of clients that got output outside their own command.
     pub pending_writes: Vec<usize>,
     /// Slots of clients to disconnect after this loop iteration.
@@ -174,6 +176,7 @@ impl Server {
             active_expire_enabled: true,
             blocking: Default::default(),
             watches: Default::default(),
+            pubsub: Default::default(),
             pending_writes: Vec::new(),
             close_queue: Vec::new(),
             lazyfree: lazyfree::LazyFree::new(),
