@@ -122,6 +122,9 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
         if srv.blocking.blocked_clients > 0 {
             srv.handle_blocked_timeouts();
         }
+        if srv.pause_over() {
+            srv.release_held();
+        }
         lp.resume_unblocked(&mut srv);
         lp.flush_pending(&mut srv);
         lp.close_queued(&mut srv);
@@ -299,6 +302,8 @@ impl Loop {
                         // Discard input after a kill or QUIT.
                     } else if client.blocked.is_some() || !client.queued.is_empty() {
                         client.queued.push_back(argv);
+                    } else if srv.must_hold(&client, &argv) {
+                        srv.hold(&mut client, &argv);
                     } else {
                         srv.execute(&mut client, &argv);
                     }
@@ -429,6 +434,10 @@ impl Loop {
             match conn.parser.parse(&mut conn.query, &mut conn.argv, &limits) {
                 Ok(true) => {
                     if !conn.argv.is_empty() {
+                        if srv.must_hold(&client, &conn.argv) {
+                            srv.hold(&mut client, &conn.argv);
+                            break;
+                        }
                         srv.execute(&mut client, &conn.argv);
                         client.argv_mem = 0;
                     }
@@ -543,13 +552,19 @@ impl Loop {
                 let Some(mut client) = srv.clients.get_mut(slot).and_then(|c| c.take()) else {
                     continue;
                 };
-                if client.io_thread > 0 {
-                    while client.blocked.is_none() {
-                        let Some(argv) = client.queued.pop_front() else {
-                            break;
-                        };
-                        srv.execute(&mut client, &argv);
+                // Commands held while blocked or paused run first, in order.
+                while client.blocked.is_none() {
+                    let Some(argv) = client.queued.pop_front() else {
+                        break;
+                    };
+                    if srv.must_hold(&client, &argv) {
+                        client.queued.push_front(argv);
+                        srv.mark_held(&mut client);
+                        break;
                     }
+                    srv.execute(&mut client, &argv);
+                }
+                if client.io_thread > 0 || !client.queued.is_empty() {
                     srv.clients[slot] = Some(client);
                     self.mark_pending(slot);
                     continue;

@@ -84,6 +84,8 @@ pub struct Client {
     /// Commands from an I/O thread that arrived while this client was
     /// blocked; run once it is unblocked.
     pub queued: std::collections::VecDeque<Vec<Bytes>>,
+    /// Held by CLIENT PAUSE: its commands wait in `queued`.
+    pub held: bool,
     /// Inside EXEC or a script: blocking commands must not block.
     pub in_exec: bool,
     /// Subscription counts, mirrored from the Pub/Sub registry
@@ -136,6 +138,7 @@ impl Client {
             io_thread: 0,
             queued: Default::default(),
             in_exec: false,
+            held: false,
             pubsub_channels: 0,
             pubsub_patterns: 0,
             pubsub_shard_channels: 0,
