@@ -129,6 +129,9 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
         lp.flush_pending(&mut srv);
         lp.close_queued(&mut srv);
         lp.send_orders();
+        if let Some(new) = srv.new_listeners.take() {
+            lp.replace_tcp_listeners(new);
+        }
         if Instant::now() >= next_cron {
             srv.cron();
             lp.close_queued(&mut srv);
@@ -216,6 +219,7 @@ impl Loop {
         self.next_shard = self.next_shard.wrapping_add(1);
         if shard > 0 {
             let mut client = self.make_client(srv, slot, &stream, addr, laddr, unix);
+            client.local = local;
             client.io_thread = shard;
             srv.clients[slot] = Some(Box::new(client));
             srv.connected_clients += 1;
@@ -233,7 +237,8 @@ impl Loop {
             self.free_slots.push(slot);
             return;
         }
-        let client = self.make_client(srv, slot, &stream, addr, laddr, unix);
+        let mut client = self.make_client(srv, slot, &stream, addr, laddr, unix);
+        client.local = local;
         srv.clients[slot] = Some(Box::new(client));
         srv.connected_clients += 1;
         self.conns[slot] = Some(Conn::new(stream));
@@ -624,6 +629,36 @@ impl Loop {
             }
             self.free_slots.push(slot);
         }
+    }
+
+    /// CONFIG SET port/bind bound new sockets: serve them instead of the
+    /// old TCP listeners (the unix socket stays).
+    fn replace_tcp_listeners(&mut self, new: Vec<Listener>) {
+        let registry = self.poll.registry();
+        let mut keep = Vec::new();
+        for mut l in self.listeners.drain(..) {
+            match &mut l {
+                Listener::Tcp(t) => {
+                    let _ = registry.deregister(t);
+                }
+                Listener::Unix(u, _) => {
+                    let _ = registry.deregister(u);
+                    keep.push(l);
+                }
+            }
+        }
+        keep.extend(new);
+        for (i, l) in keep.iter_mut().enumerate() {
+            let token = Token(LISTENER_BASE + i);
+            let res = match l {
+                Listener::Tcp(t) => registry.register(t, token, Interest::READABLE),
+                Listener::Unix(u, _) => registry.register(u, token, Interest::READABLE),
+            };
+            if let Err(e) = res {
+                tracing::warn!("Failed to register listener: {e}");
+            }
+        }
+        self.listeners = keep;
     }
 
     fn remove_unix_sockets(&self) {

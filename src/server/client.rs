@@ -54,6 +54,9 @@ pub struct Client {
     pub laddr: String,
     pub fd: i32,
     pub unix: bool,
+    /// Connected over loopback or a unix socket (protected-mode, `local`
+    /// settings of enable-debug-command and friends).
+    pub local: bool,
     pub created_ms: i64,
     pub last_interaction_ms: i64,
     /// Full name of the last command run (`client|list`).
@@ -117,6 +120,7 @@ impl Client {
             laddr: String::new(),
             fd: -1,
             unix: false,
+            local: false,
             created_ms: now_ms,
             last_interaction_ms: now_ms,
             last_cmd: "NULL".into(),

@@ -116,6 +116,8 @@ pub struct Server {
     pub blocking: blocking::Blocking,
     pub watches: multi::Watches,
     pub pubsub: pubsub::PubSub,
+    /// Sockets bound by CONFIG SET port/bind, for the event loop to adopt.
+    pub new_listeners: Option<Vec<crate::net::listener::Listener>>,
     /// Slots of clients held by CLIENT PAUSE.
     pub held_clients: Vec<usize>,
     /// Slots of clients that got output outside their own command.
@@ -181,6 +183,7 @@ impl Server {
             pubsub: Default::default(),
             pending_writes: Vec::new(),
             held_clients: Vec::new(),
+            new_listeners: None,
             close_queue: Vec::new(),
             lazyfree: lazyfree::LazyFree::new(),
             pause: pause::ClientPause::default(),
