@@ -48,6 +48,7 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
 
     let poll = Poll::new()?;
     let exec_waker = Arc::new(mio::Waker::new(poll.registry(), EXEC_WAKE)?);
+    let exec_sleeping = Arc::new(AtomicBool::new(false));
     let limits = Arc::new(SharedLimits::default());
     let mut threads = Vec::new();
     let n_io = srv.config.io_threads().clamp(1, 128) as usize;
@@ -58,6 +59,8 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
             to_io: Default::default(),
             exec_waker: exec_waker.clone(),
             io_waker: mio::Waker::new(io_poll.registry(), super::io_thread::WAKE)?,
+            io_sleeping: AtomicBool::new(false),
+            exec_sleeping: exec_sleeping.clone(),
             limits: limits.clone(),
         });
         let c = chan.clone();
@@ -90,11 +93,16 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
     let mut events = Events::with_capacity(1024);
     let mut next_cron = Instant::now();
     loop {
-        let now = Instant::now();
-        let timeout = next_cron
-            .saturating_duration_since(now)
-            .min(Duration::from_millis(100));
-        if let Err(e) = lp.poll.poll(&mut events, Some(timeout)) {
+        let mut timeout = lp.poll_timeout(&srv, next_cron);
+        // Sleep only if no I/O thread handed over work meanwhile; they wake
+        // us only while this flag is set.
+        exec_sleeping.store(true, Ordering::SeqCst);
+        if lp.threads.iter().any(|t| !lock(&t.to_exec).is_empty()) {
+            timeout = Duration::ZERO;
+        }
+        let res = lp.poll.poll(&mut events, Some(timeout));
+        exec_sleeping.store(false, Ordering::SeqCst);
+        if let Err(e) = res {
             if e.kind() != io::ErrorKind::Interrupted {
                 return Err(e);
             }
@@ -366,11 +374,8 @@ impl Loop {
                 continue;
             }
             let chan = &self.threads[i];
-            let mut shared = lock(&chan.to_io);
-            let was_empty = shared.orders.is_empty();
-            shared.orders.append(&mut out.orders);
-            drop(shared);
-            if was_empty {
+            lock(&chan.to_io).orders.append(&mut out.orders);
+            if chan.io_sleeping.load(Ordering::SeqCst) {
                 let _ = chan.io_waker.wake();
             }
         }
@@ -547,6 +552,25 @@ impl Loop {
         } else {
             conn.set_want_write(self.poll.registry(), Token(slot), true);
         }
+    }
+
+    /// How long the loop may sleep: until the next cron tick, the earliest
+    /// blocking deadline, or the end of a pause holding clients.
+    fn poll_timeout(&self, srv: &Server, next_cron: Instant) -> Duration {
+        let mut timeout = next_cron
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_millis(100));
+        let now_ms = crate::util::time::now_ms();
+        let until = |t: i64| Duration::from_millis((t - now_ms).max(0) as u64);
+        if let Some(deadline) = srv.blocking.next_deadline() {
+            timeout = timeout.min(until(deadline));
+        }
+        if !srv.held_clients.is_empty() {
+            if let Some(end) = srv.pause_end_ms() {
+                timeout = timeout.min(until(end));
+            }
+        }
+        timeout
     }
 
     /// Clients whose blocked command completed: run what they pipelined

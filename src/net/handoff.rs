@@ -8,7 +8,7 @@
 
 use super::conn::Stream;
 use bytes::Bytes;
-use std::sync::atomic::{AtomicI64, AtomicU64};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64};
 use std::sync::{Arc, Mutex};
 
 /// Something an I/O thread reports to the executor, in arrival order.
@@ -91,6 +91,11 @@ pub struct Channel {
     pub to_io: Mutex<ToIo>,
     pub exec_waker: Arc<mio::Waker>,
     pub io_waker: mio::Waker,
+    /// Set by the I/O thread while it waits in poll: the executor wakes it
+    /// only then (a busy thread finds its orders before it sleeps).
+    pub io_sleeping: AtomicBool,
+    /// The executor's own "waiting in poll" flag, shared by all channels.
+    pub exec_sleeping: Arc<AtomicBool>,
     pub limits: Arc<SharedLimits>,
 }
 

@@ -32,7 +32,14 @@ pub fn run(mut poll: Poll, chan: Arc<Channel>) {
     let mut batch = ToExecutor::default();
     let mut orders = Vec::new();
     loop {
-        if let Err(e) = poll.poll(&mut events, None) {
+        // Announce the sleep, then look for orders that raced with it: the
+        // executor wakes us only when it sees the flag set.
+        chan.io_sleeping.store(true, Ordering::SeqCst);
+        let pending = !lock(&chan.to_io).orders.is_empty();
+        let timeout = pending.then_some(std::time::Duration::ZERO);
+        let res = poll.poll(&mut events, timeout);
+        chan.io_sleeping.store(false, Ordering::SeqCst);
+        if let Err(e) = res {
             if e.kind() != std::io::ErrorKind::Interrupted {
                 tracing::warn!("I/O thread poll failed: {e}");
                 return;
@@ -103,11 +110,8 @@ pub fn run(mut poll: Poll, chan: Arc<Channel>) {
             }
         }
         if !batch.is_empty() {
-            let mut shared = lock(&chan.to_exec);
-            let was_empty = shared.is_empty();
-            shared.append(&mut batch);
-            drop(shared);
-            if was_empty {
+            lock(&chan.to_exec).append(&mut batch);
+            if chan.exec_sleeping.load(Ordering::SeqCst) {
                 let _ = chan.exec_waker.wake();
             }
         }
