@@ -5,7 +5,10 @@
 //! the keyspace through [`Ctx`](crate::server::Ctx), writes its reply and
 //! says what to propagate when that differs from the command itself.
 
+mod blocking_shim;
+pub mod collection;
 pub mod connection;
+pub mod list;
 pub mod string;
 
 use crate::server::CommandTable;
@@ -14,6 +17,7 @@ pub fn build_table() -> CommandTable {
     let mut t = CommandTable::new();
     connection::register(&mut t);
     string::register(&mut t);
+    list::register(&mut t);
     t
 }
 

@@ -121,3 +121,35 @@ impl Config {
         Err("ERR not yet".into())
     }
 }
+
+/// Encoding thresholds of the aggregate types (Valkey's defaults until the
+/// full directive table lands).
+impl Config {
+    pub fn list_max_listpack_size(&self) -> i64 {
+        -2
+    }
+    pub fn list_compress_depth(&self) -> i64 {
+        0
+    }
+    pub fn hash_max_listpack_entries(&self) -> u64 {
+        128
+    }
+    pub fn hash_max_listpack_value(&self) -> u64 {
+        64
+    }
+    pub fn set_max_intset_entries(&self) -> u64 {
+        512
+    }
+    pub fn set_max_listpack_entries(&self) -> u64 {
+        128
+    }
+    pub fn set_max_listpack_value(&self) -> u64 {
+        64
+    }
+    pub fn zset_max_listpack_entries(&self) -> u64 {
+        128
+    }
+    pub fn zset_max_listpack_value(&self) -> u64 {
+        64
+    }
+}
