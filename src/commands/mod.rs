@@ -8,6 +8,7 @@
 mod blocking_shim;
 pub mod collection;
 pub mod connection;
+pub mod hash;
 pub mod list;
 pub mod string;
 
@@ -18,6 +19,7 @@ pub fn build_table() -> CommandTable {
     connection::register(&mut t);
     string::register(&mut t);
     list::register(&mut t);
+    hash::register(&mut t);
     t
 }
 

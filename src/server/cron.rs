@@ -29,6 +29,7 @@ impl Server {
             for (db, key) in deleted {
                 self.propagate(db, vec![bytes::Bytes::from_static(b"DEL"), key]);
             }
+            crate::commands::hash::active_expire_fields(self);
         }
         for db in &mut self.dbs {
             db.dict.rehash_for(Duration::from_micros(500));

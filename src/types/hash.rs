@@ -92,9 +92,10 @@ impl HEntry {
         }
     }
 
+    /// Valkey keeps a field until the clock passes its expire time.
     #[inline]
     fn live(&self, now: i64) -> bool {
-        self.expire().is_none_or(|t| t > now)
+        self.expire().is_none_or(|t| t >= now)
     }
 }
 
@@ -163,6 +164,8 @@ pub enum ExpireCond {
     Xx,
     Gt,
     Lt,
+    /// XX and LT together: needs a TTL, and a smaller one.
+    XxLt,
 }
 
 impl HashValue {
@@ -190,10 +193,8 @@ impl HashValue {
         match self {
             HashValue::Listpack(lp) => lp.len() / 2,
             HashValue::Table(t) => {
-                let dead = t
-                    .ttl
-                    .range(..(now.saturating_add(1), Box::default()))
-                    .count();
+                // Fields live until the clock passes their time.
+                let dead = t.ttl.range(..(now, Box::default())).count();
                 t.t.len() - dead
             }
         }
@@ -375,7 +376,8 @@ impl HashValue {
         }
     }
 
-    /// Remove up to `max` fields whose TTL is due at `now`; returns them.
+    /// Remove up to `max` fields whose TTL passed before `now`; returns
+    /// them.
     pub fn purge_expired(&mut self, now: i64, max: usize) -> Vec<Vec<u8>> {
         let HashValue::Table(t) = self else {
             return Vec::new();
@@ -385,7 +387,7 @@ impl HashValue {
             let Some(first) = t.ttl.first() else {
                 break;
             };
-            if first.0 > now {
+            if first.0 >= now {
                 break;
             }
             let Some((_, field)) = t.ttl.pop_first() else {
@@ -407,7 +409,7 @@ impl HashValue {
             if Self::lp_find(lp, field).is_none() {
                 return EXP_NO_FIELD;
             }
-            if matches!(cond, ExpireCond::Xx | ExpireCond::Gt) {
+            if matches!(cond, ExpireCond::Xx | ExpireCond::Gt | ExpireCond::XxLt) {
                 return EXP_COND_FAILED;
             }
             if past {
@@ -430,6 +432,7 @@ impl HashValue {
             ExpireCond::Xx => cur.is_some(),
             ExpireCond::Gt => cur.is_some_and(|c| when > c),
             ExpireCond::Lt => cur.is_none_or(|c| when < c),
+            ExpireCond::XxLt => cur.is_some_and(|c| when < c),
         };
         if !ok {
             return EXP_COND_FAILED;
@@ -546,6 +549,46 @@ impl HashValue {
     }
 }
 
+/// Per-database index of the hashes that have fields with a TTL, keyed by
+/// their earliest field expire time, for the active expire cycle. Entries
+/// can go stale when a key is deleted or renamed by a command that does not
+/// know about fields; the cycle drops or refreshes them when they come due.
+#[derive(Default, Debug)]
+pub struct VolatileHashes {
+    set: BTreeSet<(i64, bytes::Bytes)>,
+}
+
+impl VolatileHashes {
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+
+    /// A hash's earliest field expire changed from `old` to `new`.
+    pub fn update(&mut self, key: &[u8], old: Option<i64>, new: Option<i64>) {
+        if old == new {
+            return;
+        }
+        if let Some(t) = old {
+            self.set.remove(&(t, bytes::Bytes::copy_from_slice(key)));
+        }
+        if let Some(t) = new {
+            self.set.insert((t, bytes::Bytes::copy_from_slice(key)));
+        }
+    }
+
+    /// Take the next entry whose time is before `now`.
+    pub fn pop_due(&mut self, now: i64) -> Option<(i64, bytes::Bytes)> {
+        match self.set.first() {
+            Some(e) if e.0 < now => self.set.pop_first(),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -595,11 +638,12 @@ mod tests {
         assert_eq!(h.set_expire(b"a", 500, ExpireCond::Lt, 0), EXP_SET);
         assert_eq!(h.set_expire(b"b", 500, ExpireCond::Gt, 0), EXP_COND_FAILED);
         assert_eq!(h.next_expire(), Some(500));
-        assert_eq!(h.len_at(499), 2);
-        assert_eq!(h.len_at(500), 1);
-        assert!(h.get_at(b"a", 500).is_none());
+        assert_eq!(h.len_at(500), 2);
+        assert_eq!(h.len_at(501), 1);
+        assert!(h.get_at(b"a", 501).is_none());
         assert_eq!(h.persist(b"b", 0), -1);
-        assert_eq!(h.purge_expired(500, 10), vec![b"a".to_vec()]);
+        assert!(h.purge_expired(500, 10).is_empty());
+        assert_eq!(h.purge_expired(501, 10), vec![b"a".to_vec()]);
         assert_eq!(h.len_all(), 1);
         assert_eq!(h.set_expire(b"b", 10, ExpireCond::None, 20), EXP_DELETED);
         assert!(h.is_empty());
