@@ -312,7 +312,10 @@ fn field_ttl_commands() {
         c.q(&["HEXPIRE", "h", "0", "XX", "FIELDS", "2", "a", "zz"]),
         "*2\r\n:2\r\n:-2\r\n"
     );
-    assert_eq!(c.q(&["HMGET", "h", "a", "b", "c"]), "*3\r\n$-1\r\n$1\r\n2\r\n$1\r\n3\r\n");
+    assert_eq!(
+        c.q(&["HMGET", "h", "a", "b", "c"]),
+        "*3\r\n$-1\r\n$1\r\n2\r\n$1\r\n3\r\n"
+    );
     assert_eq!(c.q(&["HLEN", "h"]), int(2));
     // Expiry in time: the field disappears, the key goes with its last one.
     assert_eq!(

@@ -10,6 +10,7 @@ pub mod collection;
 pub mod connection;
 pub mod hash;
 pub mod list;
+pub mod set;
 pub mod string;
 
 use crate::server::CommandTable;
@@ -20,6 +21,7 @@ pub fn build_table() -> CommandTable {
     string::register(&mut t);
     list::register(&mut t);
     hash::register(&mut t);
+    set::register(&mut t);
     t
 }
 
