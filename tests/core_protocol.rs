@@ -131,3 +131,35 @@ fn resp3_hello() {
     let out = srv.raw_exchange(&resp(&[b"HELLO", b"4"]), 100);
     assert_eq!(out, b"-NOPROTO unsupported protocol version\r\n");
 }
+
+#[test]
+fn io_threads_serve_pipelines_and_errors() {
+    let srv = TestServer::start_with(&["--io-threads", "3"]);
+    // Several connections land on different threads (round-robin).
+    for i in 0..6 {
+        let mut con = srv.client();
+        let key = format!("k{i}");
+        assert_eq!(cmd(&mut con, &["SET", &key, "v"]), redis::Value::Okay);
+        assert_eq!(
+            cmd(&mut con, &["GET", &key]),
+            redis::Value::BulkString(b"v".to_vec())
+        );
+        let e = err_of(&mut con, &["GET"]);
+        assert_eq!(e, "ERR wrong number of arguments for 'get' command");
+    }
+    let one = resp(&[b"GET", b"k0"]);
+    for _ in 0..3 {
+        let mut s = srv.raw();
+        use std::io::Write;
+        let n = 20_000;
+        let all: Vec<u8> = one.iter().copied().cycle().take(one.len() * n).collect();
+        let mut w = s.try_clone().unwrap();
+        let t = std::thread::spawn(move || w.write_all(&all).unwrap());
+        let out = read_n(&mut s, 7 * n);
+        t.join().unwrap();
+        assert_eq!(out.len(), 7 * n);
+        assert!(out.chunks(7).all(|c| c == b"$1\r\nv\r\n"));
+    }
+    let out = srv.raw_exchange(b"*1\r\n$-5\r\n", 100);
+    assert_eq!(out, b"-ERR Protocol error: invalid bulk length\r\n");
+}

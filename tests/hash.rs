@@ -182,7 +182,7 @@ fn randfield_and_scan() {
 
 #[test]
 fn encoding_switch_keeps_replies() {
-    let srv = TestServer::start();
+    let srv = TestServer::start_with(&["--hash-max-listpack-entries", "128"]);
     let mut c = Raw::connect(srv.port);
     for i in 0..128 {
         c.q(&["HSET", "small", &format!("f{i}"), &format!("v{i}")]);

@@ -187,128 +187,9 @@ pub fn scan_reply(ctx: &mut Ctx, cursor: u64, items: &[Vec<u8>]) {
     }
 }
 
-/// Valkey's glob-style `stringmatchlen` (`*`, `?`, `[...]` with ranges and
-/// `^` negation, `\` escapes). TODO: use util::glob once it exists.
+/// Valkey's glob matching (`stringmatchlen`).
 pub fn glob_match(pattern: &[u8], s: &[u8], nocase: bool) -> bool {
-    glob_inner(pattern, s, nocase, 0).unwrap_or(false)
-}
-
-fn glob_inner(mut p: &[u8], mut s: &[u8], nocase: bool, depth: usize) -> Option<bool> {
-    // Guard against pathological patterns like Valkey's nesting limit.
-    if depth > 1000 {
-        return None;
-    }
-    let eq = |a: u8, b: u8| {
-        if nocase {
-            a.eq_ignore_ascii_case(&b)
-        } else {
-            a == b
-        }
-    };
-    while !p.is_empty() && !s.is_empty() {
-        match p[0] {
-            b'*' => {
-                while p.len() > 1 && p[1] == b'*' {
-                    p = &p[1..];
-                }
-                if p.len() == 1 {
-                    return Some(true);
-                }
-                while !s.is_empty() {
-                    if glob_inner(&p[1..], s, nocase, depth + 1)? {
-                        return Some(true);
-                    }
-                    s = &s[1..];
-                }
-                return Some(false);
-            }
-            b'?' => {
-                s = &s[1..];
-            }
-            b'[' => {
-                p = &p[1..];
-                let not = p.first() == Some(&b'^');
-                if not {
-                    p = &p[1..];
-                }
-                let mut matched = false;
-                loop {
-                    if p.is_empty() {
-                        break;
-                    }
-                    if p[0] == b'\\' && p.len() >= 2 {
-                        p = &p[1..];
-                        if eq(p[0], s[0]) {
-                            matched = true;
-                        }
-                    } else if p[0] == b']' {
-                        break;
-                    } else if p.len() >= 3 && p[1] == b'-' {
-                        let (mut start, mut end) = (p[0], p[2]);
-                        if start > end {
-                            std::mem::swap(&mut start, &mut end);
-                        }
-                        let c = if nocase {
-                            s[0].to_ascii_lowercase()
-                        } else {
-                            s[0]
-                        };
-                        let (start, end) = if nocase {
-                            (start.to_ascii_lowercase(), end.to_ascii_lowercase())
-                        } else {
-                            (start, end)
-                        };
-                        p = &p[2..];
-                        if c >= start && c <= end {
-                            matched = true;
-                        }
-                    } else if eq(p[0], s[0]) {
-                        matched = true;
-                    }
-                    p = &p[1..];
-                }
-                if p.is_empty() {
-                    // Unterminated class: Valkey treats the end as the end.
-                    if not {
-                        matched = !matched;
-                    }
-                    if !matched {
-                        return Some(false);
-                    }
-                    s = &s[1..];
-                    return Some(s.is_empty());
-                }
-                if not {
-                    matched = !matched;
-                }
-                if !matched {
-                    return Some(false);
-                }
-                s = &s[1..];
-            }
-            b'\\' if p.len() >= 2 => {
-                p = &p[1..];
-                if !eq(p[0], s[0]) {
-                    return Some(false);
-                }
-                s = &s[1..];
-            }
-            c => {
-                if !eq(c, s[0]) {
-                    return Some(false);
-                }
-                s = &s[1..];
-            }
-        }
-        p = &p[1..];
-        if s.is_empty() {
-            while p.first() == Some(&b'*') {
-                p = &p[1..];
-            }
-            break;
-        }
-    }
-    Some(p.is_empty() && s.is_empty())
+    crate::util::glob::string_match(pattern, s, nocase)
 }
 
 /// `%.17g`, the layout of `ld2string(..., LD_STR_AUTO)` for doubles (ZSCAN
@@ -376,21 +257,6 @@ pub fn fmt_17g(d: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn glob() {
-        assert!(glob_match(b"*", b"anything", false));
-        assert!(glob_match(b"a*c", b"abbbc", false));
-        assert!(!glob_match(b"a*c", b"abbbd", false));
-        assert!(glob_match(b"h?llo", b"hello", false));
-        assert!(glob_match(b"h[ae]llo", b"hallo", false));
-        assert!(!glob_match(b"h[^e]llo", b"hello", false));
-        assert!(glob_match(b"h[a-b]llo", b"hbllo", false));
-        assert!(glob_match(b"h\\*llo", b"h*llo", false));
-        assert!(glob_match(b"HELLO", b"hello", true));
-        assert!(glob_match(b"k*", b"k", false));
-        assert!(!glob_match(b"k?", b"k", false));
-    }
 
     #[test]
     fn timeouts() {

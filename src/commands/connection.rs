@@ -167,6 +167,7 @@ pub fn super_validate_name(name: &[u8]) -> CmdResult {
 }
 
 fn reset(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
+    ctx.srv.discard_transaction(ctx.client);
     let c = &mut *ctx.client;
     c.db = 0;
     c.reply.resp3 = false;

@@ -1110,6 +1110,7 @@ mod tests {
         srv.dbs[0].volatile_hashes.update(b"h", None, Some(1000));
         srv.dbs[0].volatile_hashes.update(b"h2", None, Some(1000));
         srv.propagated.clear();
+        srv.record_propagation = true;
         srv.now_ms = 1001;
         active_expire_fields(&mut srv);
         let p: Vec<Vec<Bytes>> = srv.propagated.iter().map(|(_, a)| a.clone()).collect();

@@ -41,7 +41,7 @@ pub fn register(t: &mut CommandTable) {
 }
 
 fn fill(ctx: &Ctx) -> i64 {
-    ctx.srv.config.list_max_listpack_size()
+    ctx.srv.config.list_max_listpack_size() as i64
 }
 
 /// The list at `key` for writing (WRONGTYPE for other types).

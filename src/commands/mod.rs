@@ -5,20 +5,23 @@
 //! the keyspace through [`Ctx`](crate::server::Ctx), writes its reply and
 //! says what to propagate when that differs from the command itself.
 
-mod blocking_shim;
 pub mod collection;
+pub mod command;
 pub mod connection;
 pub mod hash;
 pub mod list;
 pub mod set;
 pub mod string;
+pub mod transaction;
 
 use crate::server::CommandTable;
 
 pub fn build_table() -> CommandTable {
     let mut t = CommandTable::new();
+    command::register(&mut t);
     connection::register(&mut t);
     string::register(&mut t);
+    transaction::register(&mut t);
     list::register(&mut t);
     hash::register(&mut t);
     set::register(&mut t);

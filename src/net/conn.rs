@@ -75,3 +75,91 @@ impl Conn {
         }
     }
 }
+
+/// The peer is gone or the socket failed: close the connection.
+#[derive(Debug)]
+pub struct Broken;
+
+/// Outcome of draining a socket into the query buffer.
+pub struct ReadOutcome {
+    pub bytes: usize,
+    pub eof: bool,
+}
+
+const READ_CHUNK: usize = 16 * 1024;
+
+impl Conn {
+    /// Read everything the socket has (mio is edge-triggered).
+    pub fn read_available(&mut self) -> ReadOutcome {
+        use bytes::BufMut;
+        let mut out = ReadOutcome {
+            bytes: 0,
+            eof: false,
+        };
+        loop {
+            if self.query.capacity() - self.query.len() < READ_CHUNK / 2 {
+                self.query.reserve(READ_CHUNK);
+            }
+            let chunk = self.query.chunk_mut();
+            // SAFETY: `chunk` is the spare capacity of the BytesMut; we hand
+            // it to `read` as a byte slice, `read` only writes into it, and we
+            // advance by exactly the number of bytes `read` reports written.
+            let buf = unsafe { std::slice::from_raw_parts_mut(chunk.as_mut_ptr(), chunk.len()) };
+            match self.stream.read(buf) {
+                Ok(0) => {
+                    out.eof = true;
+                    break;
+                }
+                Ok(n) => {
+                    // SAFETY: `read` initialized the first `n` bytes.
+                    unsafe { self.query.advance_mut(n) };
+                    out.bytes += n;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    tracing::debug!("Reading from client: {e}");
+                    out.eof = true;
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// Write as much of `buf[self.written..]` as the socket takes. Returns
+    /// the bytes written, or `Err` if the connection is broken.
+    pub fn write_from(&mut self, buf: &[u8]) -> Result<usize, Broken> {
+        let mut wrote = 0;
+        while self.written < buf.len() {
+            match self.stream.write(&buf[self.written..]) {
+                Ok(0) => return Err(Broken),
+                Ok(n) => {
+                    self.written += n;
+                    wrote += n;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    tracing::debug!("Error writing to client: {e}");
+                    return Err(Broken);
+                }
+            }
+        }
+        Ok(wrote)
+    }
+
+    /// Switch write interest on or off.
+    pub fn set_want_write(&mut self, registry: &mio::Registry, token: mio::Token, on: bool) {
+        if self.want_write == on {
+            return;
+        }
+        self.want_write = on;
+        let interest = if on {
+            mio::Interest::READABLE | mio::Interest::WRITABLE
+        } else {
+            mio::Interest::READABLE
+        };
+        let _ = registry.reregister(self.stream.source(), token, interest);
+    }
+}

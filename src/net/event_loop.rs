@@ -2,27 +2,36 @@
 //! the executor thread.
 
 use super::conn::{Conn, Stream};
+use super::handoff::{lock, Channel, Event, Order, SharedLimits, ToExecutor, ToIo};
 use super::listener::{tune_tcp, Listener};
 use crate::protocol::parse::Limits;
 use crate::server::{Client, Server};
-use bytes::BufMut;
 use mio::{Events, Interest, Poll, Token};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const LISTENER_BASE: usize = usize::MAX / 2;
-const READ_CHUNK: usize = 16 * 1024;
+const EXEC_WAKE: Token = Token(usize::MAX);
 
 pub const PROTECTED_MODE_DENIED: &str = "-DENIED Valkey is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Valkey you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Valkey from the same host the server is running, however MAKE SURE Valkey is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Valkey configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
 
 struct Loop {
     poll: Poll,
     listeners: Vec<Listener>,
+    /// Connections served by the executor itself, by slot.
     conns: Vec<Option<Conn>>,
     free_slots: Vec<usize>,
     pending: Vec<usize>,
+    /// I/O threads (index + 1 is the client's `io_thread`).
+    threads: Vec<Arc<Channel>>,
+    limits: Arc<SharedLimits>,
+    next_shard: usize,
+    inbox: ToExecutor,
+    outbox: Vec<ToIo>,
+    /// Reply buffers returned by I/O threads.
+    spare: Vec<Vec<u8>>,
 }
 
 /// Run the server until shutdown. Returns the process exit code.
@@ -37,13 +46,40 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
     // write errors are then reported as EPIPE instead of killing us.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
 
+    let poll = Poll::new()?;
+    let exec_waker = Arc::new(mio::Waker::new(poll.registry(), EXEC_WAKE)?);
+    let limits = Arc::new(SharedLimits::default());
+    let mut threads = Vec::new();
+    let n_io = srv.config.io_threads().clamp(1, 128) as usize;
+    for i in 1..n_io {
+        let io_poll = Poll::new()?;
+        let chan = Arc::new(Channel {
+            to_exec: Default::default(),
+            to_io: Default::default(),
+            exec_waker: exec_waker.clone(),
+            io_waker: mio::Waker::new(io_poll.registry(), super::io_thread::WAKE)?,
+            limits: limits.clone(),
+        });
+        let c = chan.clone();
+        std::thread::Builder::new()
+            .name(format!("io_thd_{i}"))
+            .spawn(move || super::io_thread::run(io_poll, c))?;
+        threads.push(chan);
+    }
     let mut lp = Loop {
-        poll: Poll::new()?,
+        poll,
         listeners,
         conns: Vec::new(),
         free_slots: Vec::new(),
         pending: Vec::new(),
+        outbox: threads.iter().map(|_| ToIo::default()).collect(),
+        threads,
+        limits,
+        next_shard: 0,
+        inbox: ToExecutor::default(),
+        spare: Vec::new(),
     };
+    lp.sync_limits(&srv);
     for (i, l) in lp.listeners.iter_mut().enumerate() {
         let token = Token(LISTENER_BASE + i);
         match l {
@@ -66,6 +102,9 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
         srv.update_clock();
         for ev in events.iter() {
             let t = ev.token().0;
+            if ev.token() == EXEC_WAKE {
+                continue;
+            }
             if t >= LISTENER_BASE {
                 lp.accept(&mut srv, t - LISTENER_BASE);
                 continue;
@@ -77,11 +116,21 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
                 lp.handle_write(&mut srv, t);
             }
         }
+        if !lp.threads.is_empty() {
+            lp.drain_inbox(&mut srv);
+        }
+        if srv.blocking.blocked_clients > 0 {
+            srv.handle_blocked_timeouts();
+        }
+        lp.resume_unblocked(&mut srv);
         lp.flush_pending(&mut srv);
         lp.close_queued(&mut srv);
+        lp.send_orders();
         if Instant::now() >= next_cron {
             srv.cron();
             lp.close_queued(&mut srv);
+            lp.sync_limits(&srv);
+            lp.send_orders();
             next_cron = Instant::now() + Duration::from_millis(1000 / srv.hz.max(1));
         }
         if term.swap(false, Ordering::Relaxed) {
@@ -96,6 +145,7 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
             lp.flush_pending(&mut srv);
             if srv.prepare_shutdown() {
                 lp.remove_unix_sockets();
+                tracing::warn!("Valkey is now ready to exit, bye bye...");
                 return Ok(0);
             }
             srv.shutdown_asap = false;
@@ -159,6 +209,18 @@ impl Loop {
         if srv.clients.len() < self.conns.len() {
             srv.clients.resize_with(self.conns.len(), || None);
         }
+        let shard = self.next_shard % (self.threads.len() + 1);
+        self.next_shard = self.next_shard.wrapping_add(1);
+        if shard > 0 {
+            let mut client = self.make_client(srv, slot, &stream, addr, laddr, unix);
+            client.io_thread = shard;
+            srv.clients[slot] = Some(Box::new(client));
+            srv.connected_clients += 1;
+            self.outbox[shard - 1]
+                .orders
+                .push(Order::Adopt { slot, stream });
+            return;
+        }
         if let Err(e) =
             self.poll
                 .registry()
@@ -168,7 +230,22 @@ impl Loop {
             self.free_slots.push(slot);
             return;
         }
-        let fd = match &stream {
+        let client = self.make_client(srv, slot, &stream, addr, laddr, unix);
+        srv.clients[slot] = Some(Box::new(client));
+        srv.connected_clients += 1;
+        self.conns[slot] = Some(Conn::new(stream));
+    }
+
+    fn make_client(
+        &self,
+        srv: &mut Server,
+        slot: usize,
+        stream: &Stream,
+        addr: String,
+        laddr: String,
+        unix: bool,
+    ) -> Client {
+        let fd = match stream {
             Stream::Tcp(s) => std::os::fd::AsRawFd::as_raw_fd(s),
             Stream::Unix(s) => std::os::fd::AsRawFd::as_raw_fd(s),
         };
@@ -180,9 +257,139 @@ impl Loop {
         client.unix = unix;
         client.authenticated = !srv.auth_required();
         tracing::debug!("Accepted {}", client.addr);
-        srv.clients[slot] = Some(Box::new(client));
-        srv.connected_clients += 1;
-        self.conns[slot] = Some(Conn::new(stream));
+        client
+    }
+
+    /// Mirror the limits I/O threads enforce from the live config.
+    fn sync_limits(&self, srv: &Server) {
+        self.limits
+            .max_bulk_len
+            .store(srv.config.proto_max_bulk_len() as i64, Ordering::Relaxed);
+        self.limits
+            .query_buffer_limit
+            .store(srv.config.client_query_buffer_limit(), Ordering::Relaxed);
+    }
+
+    /// Run everything the I/O threads handed over since the last look.
+    fn drain_inbox(&mut self, srv: &mut Server) {
+        for chan in &self.threads {
+            let mut shared = lock(&chan.to_exec);
+            if !shared.is_empty() {
+                self.inbox.append(&mut shared);
+            }
+        }
+        if self.inbox.is_empty() {
+            return;
+        }
+        let mut batch = std::mem::take(&mut self.inbox);
+        srv.stats.net_input_bytes += batch.net_in;
+        srv.stats.net_output_bytes += batch.net_out;
+        srv.stats.io_reads_processed += batch.reads;
+        srv.stats.io_writes_processed += batch.writes;
+        self.spare.append(&mut batch.spare);
+        let mut args = batch.args.drain(..);
+        for ev in batch.events.drain(..) {
+            match ev {
+                Event::Command { slot, argc } => {
+                    let argv: Vec<bytes::Bytes> = args.by_ref().take(argc).collect();
+                    let Some(mut client) = srv.clients.get_mut(slot).and_then(|c| c.take()) else {
+                        continue;
+                    };
+                    if client.close_asap || client.close_after_reply {
+                        // Discard input after a kill or QUIT.
+                    } else if client.blocked.is_some() || !client.queued.is_empty() {
+                        client.queued.push_back(argv);
+                    } else {
+                        srv.execute(&mut client, &argv);
+                    }
+                    srv.clients[slot] = Some(client);
+                    self.mark_pending(slot);
+                }
+                Event::ProtocolError { slot, text } => {
+                    if let Some(client) = srv.clients.get_mut(slot).and_then(|c| c.as_deref_mut()) {
+                        srv.stats.count_error(&text);
+                        client.reply.error(&text);
+                        client.close_after_reply = true;
+                        self.mark_pending(slot);
+                    }
+                }
+                Event::QueryBufferLimit { slot, qbuf } => {
+                    tracing::warn!(
+                        "Closing client that reached max query buffer length (qbuf={qbuf})"
+                    );
+                    srv.stats.client_qbuf_limit_disconnections += 1;
+                    srv.close_queue.push(slot);
+                }
+                Event::OutputBufferLimit { slot } => {
+                    if let Some(mut c) = srv.clients.get_mut(slot).and_then(|c| c.take()) {
+                        srv.obuf_limit_reached(&mut c, usize::MAX);
+                        srv.clients[slot] = Some(c);
+                    }
+                }
+                Event::Closed { slot } => {
+                    if let Some(mut c) = srv.clients.get_mut(slot).and_then(|c| c.take()) {
+                        srv.on_client_closed(&mut c);
+                        srv.connected_clients -= 1;
+                        self.free_slots.push(slot);
+                    }
+                }
+            }
+        }
+        drop(args);
+        self.inbox = batch;
+    }
+
+    fn mark_pending(&mut self, slot: usize) {
+        if let Some(Some(c)) = self.conns.get_mut(slot) {
+            if c.in_pending {
+                return;
+            }
+            c.in_pending = true;
+        }
+        self.pending.push(slot);
+    }
+
+    /// Hand each I/O thread its orders, waking it once.
+    fn send_orders(&mut self) {
+        for (i, out) in self.outbox.iter_mut().enumerate() {
+            if out.orders.is_empty() {
+                continue;
+            }
+            let chan = &self.threads[i];
+            let mut shared = lock(&chan.to_io);
+            let was_empty = shared.orders.is_empty();
+            shared.orders.append(&mut out.orders);
+            drop(shared);
+            if was_empty {
+                let _ = chan.io_waker.wake();
+            }
+        }
+    }
+
+    /// Send a remote client's pending output to its I/O thread.
+    fn send_remote_reply(&mut self, srv: &mut Server, slot: usize) {
+        let obuf_limits = match srv.clients.get(slot).and_then(|c| c.as_deref()) {
+            Some(c) => srv.obuf_limits(c),
+            None => return,
+        };
+        let Some(client) = srv.clients.get_mut(slot).and_then(|c| c.as_deref_mut()) else {
+            return;
+        };
+        let close = client.close_after_reply;
+        if client.reply.buf.is_empty() && !close {
+            return;
+        }
+        let fresh = self.spare.pop().unwrap_or_default();
+        let data = std::mem::replace(&mut client.reply.buf, fresh);
+        let authenticated = client.authenticated;
+        let io = client.io_thread;
+        self.outbox[io - 1].orders.push(Order::Reply {
+            slot,
+            data,
+            close,
+            authenticated,
+            obuf_limits,
+        });
     }
 
     fn handle_read(&mut self, srv: &mut Server, slot: usize) {
@@ -195,54 +402,35 @@ impl Loop {
         let Some(mut client) = srv.clients[slot].take() else {
             return;
         };
-        let mut eof = false;
-        let mut nread = 0usize;
-        loop {
-            if conn.query.capacity() - conn.query.len() < READ_CHUNK / 2 {
-                conn.query.reserve(READ_CHUNK);
-            }
-            let chunk = conn.query.chunk_mut();
-            // SAFETY: `chunk` is the uninitialized spare capacity of the
-            // BytesMut; we expose it as a byte slice only to `read`, which
-            // writes (never reads) it, and we advance by exactly the number
-            // of bytes `read` reports as written.
-            let buf = unsafe { std::slice::from_raw_parts_mut(chunk.as_mut_ptr(), chunk.len()) };
-            match conn.stream.read(buf) {
-                Ok(0) => {
-                    eof = true;
-                    break;
-                }
-                Ok(n) => {
-                    // SAFETY: `read` initialized the first `n` bytes.
-                    unsafe { conn.query.advance_mut(n) };
-                    nread += n;
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    tracing::debug!("Reading from client: {e}");
-                    eof = true;
-                    break;
-                }
-            }
-        }
+        let got = conn.read_available();
+        let (nread, eof) = (got.bytes, got.eof);
         srv.stats.net_input_bytes += nread as u64;
         client.net_in += nread as u64;
         if nread > 0 {
             srv.stats.io_reads_processed += 1;
         }
+        self.process_input(srv, slot, client, eof);
+    }
+
+    /// Run every complete command in the query buffer of `slot`.
+    fn process_input(&mut self, srv: &mut Server, slot: usize, mut client: Box<Client>, eof: bool) {
+        let Some(conn) = self.conns.get_mut(slot).and_then(|c| c.as_mut()) else {
+            srv.clients[slot] = Some(client);
+            return;
+        };
         let limits = Limits {
             max_bulk_len: srv.config.proto_max_bulk_len() as i64,
             authenticated: client.authenticated,
         };
         loop {
-            if client.close_after_reply || client.close_asap {
+            if client.close_after_reply || client.close_asap || client.blocked.is_some() {
                 break;
             }
             match conn.parser.parse(&mut conn.query, &mut conn.argv, &limits) {
                 Ok(true) => {
                     if !conn.argv.is_empty() {
                         srv.execute(&mut client, &conn.argv);
+                        client.argv_mem = 0;
                     }
                 }
                 Ok(false) => break,
@@ -261,6 +449,7 @@ impl Loop {
                 }
             }
         }
+        // Release our references into the query buffer so it can be reused.
         conn.argv.clear();
         client.qbuf = conn.query.len();
         client.qbuf_free = conn.query.capacity() - conn.query.len();
@@ -302,28 +491,10 @@ impl Loop {
         let Some(client) = srv.clients[slot].as_deref_mut() else {
             return;
         };
-        let mut failed = false;
-        let buf = &client.reply.buf;
-        let mut wrote = 0usize;
-        while conn.written < buf.len() {
-            match conn.stream.write(&buf[conn.written..]) {
-                Ok(0) => {
-                    failed = true;
-                    break;
-                }
-                Ok(n) => {
-                    conn.written += n;
-                    wrote += n;
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    tracing::debug!("Error writing to client: {e}");
-                    failed = true;
-                    break;
-                }
-            }
-        }
+        let (wrote, failed) = match conn.write_from(&client.reply.buf) {
+            Ok(n) => (n, false),
+            Err(_) => (0, true),
+        };
         srv.stats.net_output_bytes += wrote as u64;
         client.net_out += wrote as u64;
         if wrote > 0 {
@@ -333,6 +504,21 @@ impl Loop {
             self.close(srv, slot);
             return;
         }
+        let pending = client.reply.buf.len() - conn.written;
+        if pending > 0 {
+            let Some(mut c) = srv.clients[slot].take() else {
+                return;
+            };
+            let over = srv.obuf_limit_reached(&mut c, pending);
+            srv.clients[slot] = Some(c);
+            if over {
+                self.close(srv, slot);
+                return;
+            }
+        }
+        let Some(client) = srv.clients[slot].as_deref_mut() else {
+            return;
+        };
         if conn.written == client.reply.buf.len() {
             client.reply.buf.clear();
             if client.reply.buf.capacity() > 1024 * 1024 {
@@ -343,33 +529,40 @@ impl Loop {
                 self.close(srv, slot);
                 return;
             }
-            if conn.want_write {
-                conn.want_write = false;
-                let _ = self.poll.registry().reregister(
-                    conn.stream.source(),
-                    Token(slot),
-                    Interest::READABLE,
-                );
+            conn.set_want_write(self.poll.registry(), Token(slot), false);
+        } else {
+            conn.set_want_write(self.poll.registry(), Token(slot), true);
+        }
+    }
+
+    /// Clients whose blocked command completed: run what they pipelined
+    /// behind it.
+    fn resume_unblocked(&mut self, srv: &mut Server) {
+        while !srv.blocking.unblocked.is_empty() {
+            for slot in std::mem::take(&mut srv.blocking.unblocked) {
+                let Some(mut client) = srv.clients.get_mut(slot).and_then(|c| c.take()) else {
+                    continue;
+                };
+                if client.io_thread > 0 {
+                    while client.blocked.is_none() {
+                        let Some(argv) = client.queued.pop_front() else {
+                            break;
+                        };
+                        srv.execute(&mut client, &argv);
+                    }
+                    srv.clients[slot] = Some(client);
+                    self.mark_pending(slot);
+                    continue;
+                }
+                self.process_input(srv, slot, client, false);
             }
-        } else if !conn.want_write {
-            conn.want_write = true;
-            let _ = self.poll.registry().reregister(
-                conn.stream.source(),
-                Token(slot),
-                Interest::READABLE | Interest::WRITABLE,
-            );
         }
     }
 
     fn flush_pending(&mut self, srv: &mut Server) {
         // Clients that received output from other clients' commands.
         for slot in std::mem::take(&mut srv.pending_writes) {
-            if let Some(Some(conn)) = self.conns.get_mut(slot) {
-                if !conn.in_pending {
-                    conn.in_pending = true;
-                    self.pending.push(slot);
-                }
-            }
+            self.mark_pending(slot);
         }
         let pending = std::mem::take(&mut self.pending);
         for &slot in &pending {
@@ -378,6 +571,12 @@ impl Loop {
                 if !conn.want_write {
                     self.handle_write(srv, slot);
                 }
+            } else if srv
+                .clients
+                .get(slot)
+                .is_some_and(|c| c.as_ref().is_some_and(|c| c.io_thread > 0))
+            {
+                self.send_remote_reply(srv, slot);
             }
         }
         self.pending = pending;
@@ -388,6 +587,14 @@ impl Loop {
         for slot in std::mem::take(&mut srv.close_queue) {
             if self.conns.get(slot).is_some_and(|c| c.is_some()) {
                 self.close(srv, slot);
+            } else if let Some(c) = srv.clients.get_mut(slot).and_then(|c| c.as_deref_mut()) {
+                if c.io_thread > 0 && !c.close_asap {
+                    // The slot is freed when the thread confirms the close.
+                    c.close_asap = true;
+                    self.outbox[c.io_thread - 1]
+                        .orders
+                        .push(Order::Close { slot });
+                }
             }
         }
     }
@@ -396,8 +603,8 @@ impl Loop {
         if let Some(mut conn) = self.conns.get_mut(slot).and_then(|c| c.take()) {
             let _ = self.poll.registry().deregister(conn.stream.source());
             conn.stream.shutdown();
-            if let Some(c) = srv.clients[slot].take() {
-                srv.on_client_closed(&c);
+            if let Some(mut c) = srv.clients[slot].take() {
+                srv.on_client_closed(&mut c);
                 srv.connected_clients -= 1;
             }
             self.free_slots.push(slot);

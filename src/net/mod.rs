@@ -6,9 +6,17 @@
 //! The loop reads every ready socket, runs all complete commands it parsed,
 //! then writes each client's replies with one `write` per client per
 //! iteration (replies produced by a pipeline go out together).
+//!
+//! With `io-threads N` > 1, N-1 I/O threads each own a share of the
+//! connections (assigned round-robin at accept; the executor keeps a share
+//! too). They read and parse, then hand the executor one batch of commands
+//! per poll iteration; the executor runs them and sends the replies back in
+//! one batch per thread per iteration (see `handoff`).
 
 pub mod conn;
 pub mod event_loop;
+pub mod handoff;
+pub mod io_thread;
 pub mod listener;
 
 pub use event_loop::run;

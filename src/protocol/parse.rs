@@ -54,6 +54,9 @@ pub struct Parser {
     pending: usize,
     /// Length of the bulk being received, once its header was read.
     bulk_len: Option<usize>,
+    /// Arguments of a multibulk received so far; handed over on completion,
+    /// so callers may clear their argv at any time.
+    partial: Vec<Bytes>,
 }
 
 impl Parser {
@@ -111,7 +114,7 @@ impl Parser {
             }
             self.pending = count as usize;
             // Do not trust the count for preallocation beyond a sane bound.
-            argv.reserve(self.pending.min(1024));
+            self.partial.reserve(self.pending.min(1024));
         }
         while self.pending > 0 {
             let len = match self.bulk_len {
@@ -149,11 +152,13 @@ impl Parser {
             if buf.len() < len + 2 {
                 return Ok(false);
             }
-            argv.push(buf.split_to(len).freeze());
+            self.partial.push(buf.split_to(len).freeze());
             buf.advance(2);
             self.bulk_len = None;
             self.pending -= 1;
         }
+        argv.clear();
+        std::mem::swap(argv, &mut self.partial);
         Ok(true)
     }
 }
@@ -241,6 +246,22 @@ mod tests {
             assert_eq!(&argv[1][..], b"hello");
             assert_eq!(&argv[2][..], b"");
         }
+    }
+
+    #[test]
+    fn caller_may_clear_argv_mid_command() {
+        let mut p = Parser::new();
+        let mut argv = Vec::new();
+        let lim = Limits::default();
+        let mut buf = BytesMut::from(&b"*2\r\n$3\r\nGET\r\n$1\r"[..]);
+        assert!(!p.parse(&mut buf, &mut argv, &lim).unwrap());
+        argv.clear();
+        buf.extend_from_slice(b"\nk\r\n");
+        assert!(p.parse(&mut buf, &mut argv, &lim).unwrap());
+        assert_eq!(
+            argv,
+            vec![Bytes::from_static(b"GET"), Bytes::from_static(b"k")]
+        );
     }
 
     #[test]

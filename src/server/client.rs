@@ -72,7 +72,21 @@ pub struct Client {
     /// When the output buffer first passed the soft limit (ms), if it is
     /// still over it.
     pub obuf_soft_since: Option<i64>,
-    /// Replication / pub-sub / blocking state grows here in later modules.
+    /// Set while blocked on keys (BLPOP & co).
+    pub blocked: Option<Box<super::blocking::BlockedOn>>,
+    /// Commands queued between MULTI and EXEC.
+    pub multi: Option<Box<super::multi::MultiState>>,
+    /// Keys this client WATCHes, and whether one of them changed.
+    pub watched: Vec<(usize, Bytes)>,
+    pub dirty_cas: bool,
+    /// Which I/O thread owns the connection (0: the executor itself).
+    pub io_thread: usize,
+    /// Commands from an I/O thread that arrived while this client was
+    /// blocked; run once it is unblocked.
+    pub queued: std::collections::VecDeque<Vec<Bytes>>,
+    /// Inside EXEC or a script: blocking commands must not block.
+    pub in_exec: bool,
+    /// Replication / pub-sub state grows here in later modules.
     pub pubsub_channels: usize,
     pub pubsub_patterns: usize,
 }
@@ -109,6 +123,13 @@ impl Client {
             net_out: 0,
             commands_processed: 0,
             obuf_soft_since: None,
+            blocked: None,
+            multi: None,
+            watched: Vec::new(),
+            dirty_cas: false,
+            io_thread: 0,
+            queued: Default::default(),
+            in_exec: false,
             pubsub_channels: 0,
             pubsub_patterns: 0,
         }
@@ -130,6 +151,15 @@ impl Client {
             ClientKind::Primary => f.push('M'),
             ClientKind::PubSub => f.push('P'),
             ClientKind::Normal => {}
+        }
+        if self.multi.is_some() {
+            f.push('x');
+        }
+        if self.dirty_cas {
+            f.push('d');
+        }
+        if self.blocked.is_some() {
+            f.push('b');
         }
         if self.close_asap {
             f.push('A');

@@ -26,8 +26,9 @@ impl Server {
                 &mut deleted,
             );
             self.stats.expired_keys += deleted.len() as u64;
+            let del = self.expire_del_command();
             for (db, key) in deleted {
-                self.propagate(db, vec![bytes::Bytes::from_static(b"DEL"), key]);
+                self.propagate(db, vec![del.clone(), key]);
             }
             crate::commands::hash::active_expire_fields(self);
         }
@@ -54,19 +55,94 @@ impl Server {
         }
     }
 
+    /// The `client-output-buffer-limit` of the client's class.
+    pub fn obuf_limits(&self, client: &super::Client) -> (u64, u64, u64) {
+        use crate::config::ClientClass;
+        let class = match client.kind {
+            super::client::ClientKind::Replica => ClientClass::Replica,
+            super::client::ClientKind::PubSub => ClientClass::Pubsub,
+            _ if client.pubsub_channels + client.pubsub_patterns > 0 => ClientClass::Pubsub,
+            _ => ClientClass::Normal,
+        };
+        self.config.client_output_buffer_limit(class)
+    }
+
+    /// Whether `pending` unsent reply bytes break the client's output
+    /// buffer limits: at once past the hard limit, or after staying past
+    /// the soft limit for longer than its seconds.
+    pub fn obuf_limit_reached(&mut self, client: &mut super::Client, pending: usize) -> bool {
+        let (hard, soft, secs) = self.obuf_limits(client);
+        let reached = over_limits(
+            pending as u64,
+            hard,
+            soft,
+            secs,
+            &mut client.obuf_soft_since,
+            self.now_ms,
+        );
+        if reached {
+            tracing::warn!(
+                "Client id={} addr={} laddr={} name={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                client.id,
+                client.addr,
+                client.laddr,
+                client.name.as_ref().map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_default()
+            );
+            self.stats.client_outbuf_limit_disconnections += 1;
+        }
+        reached
+    }
+
     /// Bookkeeping when a connection goes away.
-    pub fn on_client_closed(&mut self, c: &super::Client) {
+    pub fn on_client_closed(&mut self, c: &mut super::Client) {
+        self.forget_closed_client(c);
         tracing::debug!("Client closed connection id={} addr={}", c.id, c.addr);
     }
 
     /// The shutdown sequence. Returns false if shutdown must be aborted.
     pub fn prepare_shutdown(&mut self) -> bool {
         tracing::warn!("User requested shutdown...");
-        if let Some(pidfile) = self.config.pidfile() {
+        if let Some(pidfile) = &self.pidfile {
             tracing::info!("Removing the pid file.");
             let _ = std::fs::remove_file(pidfile);
         }
-        tracing::warn!("Valkey is now ready to exit, bye bye...");
         true
+    }
+}
+
+/// The output-buffer-limit rule shared by the executor and I/O threads.
+pub fn over_limits(
+    pending: u64,
+    hard: u64,
+    soft: u64,
+    secs: u64,
+    soft_since: &mut Option<i64>,
+    now_ms: i64,
+) -> bool {
+    if hard > 0 && pending >= hard {
+        return true;
+    }
+    if soft > 0 && pending >= soft {
+        let since = *soft_since.get_or_insert(now_ms);
+        return (now_ms - since) / 1000 > secs as i64;
+    }
+    *soft_since = None;
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::over_limits;
+
+    #[test]
+    fn hard_and_soft_limits() {
+        let mut since = None;
+        assert!(!over_limits(10, 0, 0, 0, &mut since, 0));
+        assert!(over_limits(100, 100, 0, 0, &mut since, 0));
+        assert!(!over_limits(60, 100, 50, 2, &mut since, 1_000));
+        assert!(!over_limits(60, 100, 50, 2, &mut since, 3_000));
+        assert!(over_limits(60, 100, 50, 2, &mut since, 4_500));
+        assert!(!over_limits(10, 100, 50, 2, &mut since, 5_000));
+        assert_eq!(since, None);
     }
 }

@@ -18,6 +18,9 @@ impl Server {
         client.last_interaction_ms = self.now_ms;
         client.commands_processed += 1;
         self.run(client, argv);
+        if !self.blocking.ready_is_empty() && !self.blocking.is_reprocessing() {
+            self.handle_ready_keys();
+        }
         match client.reply_mode {
             ReplyMode::On => {}
             ReplyMode::Off => client.reply.buf.truncate(reply_start),
@@ -30,6 +33,9 @@ impl Server {
     }
 
     fn reject(&mut self, client: &mut Client, id: Option<usize>, text: &str) {
+        if let Some(m) = client.multi.as_mut() {
+            m.abort = true;
+        }
         if let Some(id) = id {
             self.commands.stats[id].rejected_calls += 1;
         }
@@ -46,16 +52,15 @@ impl Server {
         if cmd.is_container && argv.len() >= 2 {
             match self.commands.lookup_sub(cmd.id, &argv[1]) {
                 Some(sub) => cmd = sub,
-                None if cmd.handler.is_none() => {
+                None => {
                     let text = format!(
                         "ERR unknown subcommand '{}'. Try {} HELP.",
                         trunc(&argv[1], 128),
                         self.commands.fullname(cmd.id).to_ascii_uppercase()
                     );
-                    self.reject(client, None, &text);
+                    self.reject(client, Some(cmd.id), &text);
                     return;
                 }
-                None => {}
             }
         }
         let arity = cmd.spec.arity;
@@ -70,6 +75,21 @@ impl Server {
         }
         if !client.authenticated && !cmd.spec.has(flags::NO_AUTH) && self.auth_required() {
             self.reject(client, Some(cmd.id), err::NOAUTH);
+            return;
+        }
+        if client.multi.is_some() && !is_transaction_control(cmd.spec.name) {
+            if cmd.spec.has(flags::NO_MULTI) {
+                self.reject(
+                    client,
+                    Some(cmd.id),
+                    "ERR Command not allowed inside a transaction",
+                );
+                return;
+            }
+            if let Some(m) = client.multi.as_mut() {
+                m.queued.push((cmd, argv.to_vec()));
+            }
+            client.reply.simple("QUEUED");
             return;
         }
         self.call(client, cmd, argv);
@@ -97,6 +117,7 @@ impl Server {
             srv: self,
             client,
             cmd,
+            argv,
             propagation: Propagation::AsIs,
         };
         if let Err(e) = handler(&mut ctx, argv) {
@@ -118,7 +139,10 @@ impl Server {
                 .clone_from(&self.commands.commands[cmd.id].fullname);
         }
         self.propagate_expired();
-        if self.dirty != dirty_before {
+        if self.dirty != dirty_before && !self.watches.is_empty() {
+            self.touch_keys_of(client, cmd, argv);
+        }
+        if self.dirty != dirty_before && self.record_propagation {
             match propagation {
                 Propagation::AsIs => self.propagate(db, argv.to_vec()),
                 Propagation::Nothing => {}
@@ -131,7 +155,34 @@ impl Server {
         }
     }
 
-    /// Turn keys that expired on access into propagated DELs.
+    /// After a write, fail the EXEC of clients watching what it changed.
+    fn touch_keys_of(&mut self, client: &mut Client, cmd: CmdRef, argv: &[Bytes]) {
+        match cmd.spec.name {
+            "flushall" => self.touch_all_watched_in_db(client, None),
+            "flushdb" => self.touch_all_watched_in_db(client, Some(client.db)),
+            "swapdb" | "exec" => {}
+            _ => {
+                let db = client.db;
+                for i in super::multi::touched_keys(cmd.spec, argv) {
+                    if let Some(k) = argv.get(i) {
+                        self.touch_watched_key(client, db, k);
+                    }
+                }
+            }
+        }
+    }
+
+    /// How deletions by expiry are propagated: UNLINK when
+    /// `lazyfree-lazy-expire` is on (Valkey's default), else DEL.
+    pub fn expire_del_command(&self) -> Bytes {
+        if self.config.lazyfree_lazy_expire() {
+            Bytes::from_static(b"UNLINK")
+        } else {
+            Bytes::from_static(b"DEL")
+        }
+    }
+
+    /// Turn keys that expired on access into propagated deletions.
     pub fn propagate_expired(&mut self) {
         for i in 0..self.dbs.len() {
             if self.dbs[i].expired_on_access.is_empty() {
@@ -139,11 +190,20 @@ impl Server {
             }
             let keys = std::mem::take(&mut self.dbs[i].expired_on_access);
             self.stats.expired_keys += keys.len() as u64;
+            let del = self.expire_del_command();
             for k in keys {
-                self.propagate(i, vec![Bytes::from_static(b"DEL"), k]);
+                self.propagate(i, vec![del.clone(), k]);
             }
         }
     }
+}
+
+/// Commands that act on a transaction instead of being queued in it.
+fn is_transaction_control(name: &str) -> bool {
+    matches!(
+        name,
+        "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+    )
 }
 
 /// Valkey truncates names it echoes in errors.

@@ -15,33 +15,33 @@ use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
 
-/// Valkey's verbosity levels, most verbose first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-#[repr(u8)]
-pub enum LogLevel {
-    Debug = 0,
-    Verbose = 1,
-    Notice = 2,
-    Warning = 3,
-    Nothing = 4,
-}
-
-impl LogLevel {
-    pub fn parse(s: &str) -> Option<LogLevel> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "debug" => LogLevel::Debug,
-            "verbose" => LogLevel::Verbose,
-            "notice" => LogLevel::Notice,
-            "warning" => LogLevel::Warning,
-            "nothing" => LogLevel::Nothing,
-            _ => return None,
-        })
-    }
-}
+pub use crate::config::LogLevel;
 
 static LEVEL: AtomicU8 = AtomicU8::new(LogLevel::Notice as u8);
 static ROLE: AtomicU8 = AtomicU8::new(b'M');
 static TARGET: Mutex<Option<std::fs::File>> = Mutex::new(None);
+/// Whether lines also go to syslog (`syslog-enabled`).
+static SYSLOG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Start sending log lines to syslog with `ident` and `facility` (the libc
+/// facility value, e.g. `LOG_LOCAL0`).
+pub fn enable_syslog(ident: &str, facility: i32) {
+    // openlog keeps the pointer: the ident must live for the process.
+    let ident: &'static std::ffi::CStr = Box::leak(
+        std::ffi::CString::new(ident.replace('\0', ""))
+            .unwrap_or_default()
+            .into_boxed_c_str(),
+    );
+    // SAFETY: `ident` is a valid NUL-terminated string that is never freed.
+    unsafe {
+        libc::openlog(
+            ident.as_ptr(),
+            libc::LOG_PID | libc::LOG_NDELAY | libc::LOG_NOWAIT,
+            facility,
+        )
+    };
+    SYSLOG.store(true, Ordering::Relaxed);
+}
 
 pub fn set_level(level: LogLevel) {
     LEVEL.store(level as u8, Ordering::Relaxed);
@@ -112,6 +112,19 @@ impl<S: Subscriber> Layer<S> for ValkeyFormat {
 
 /// Write one formatted line (also used before tracing is installed).
 pub fn write_line(mark: char, msg: &str) {
+    if SYSLOG.load(Ordering::Relaxed) {
+        let prio = match mark {
+            '.' => libc::LOG_DEBUG,
+            '-' => libc::LOG_INFO,
+            '*' => libc::LOG_NOTICE,
+            _ => libc::LOG_WARNING,
+        };
+        if let Ok(text) = std::ffi::CString::new(msg.replace('\0', "")) {
+            // SAFETY: both the format and the argument are valid C strings;
+            // the message is passed as an argument, never as the format.
+            unsafe { libc::syslog(prio, c"%s".as_ptr(), text.as_ptr()) };
+        }
+    }
     let line = format!(
         "{}:{} {} {} {}\n",
         std::process::id(),

@@ -6,11 +6,14 @@
 //! return [`CmdResult`]; an `Err` becomes the error reply, counted in
 //! `errorstats` like every other error reply.
 
+pub mod blocking;
 pub mod client;
 pub mod command;
 pub mod cron;
 pub mod dispatch;
+pub mod keys;
 pub mod log;
+pub mod multi;
 pub mod spec;
 pub mod spec_data;
 pub mod stats;
@@ -94,13 +97,21 @@ pub struct Server {
     /// Until those land, the newest entries are kept for `DEBUG`
     /// introspection and tests.
     pub propagated: VecDeque<(usize, Vec<Bytes>)>,
+    /// Whether anything consumes the propagation feed (AOF, replicas, or
+    /// the DEBUG introspection hook); when nothing does, recording is
+    /// skipped so writes cost no extra allocation.
+    pub record_propagation: bool,
     pub shutdown_asap: bool,
     pub tcp_port: u16,
     pub executable: String,
     pub config_file: Option<String>,
+    /// The pid file we wrote, removed at shutdown.
+    pub pidfile: Option<String>,
     pub hz: u64,
     pub cronloops: u64,
     pub active_expire_enabled: bool,
+    pub blocking: blocking::Blocking,
+    pub watches: multi::Watches,
     /// Slots of clients that got output outside their own command.
     pub pending_writes: Vec<usize>,
     /// Slots of clients to disconnect after this loop iteration.
@@ -142,15 +153,19 @@ impl Server {
             dirty: 0,
             lastsave: now_ms / 1000,
             propagated: VecDeque::new(),
+            record_propagation: false,
             shutdown_asap: false,
             tcp_port: config.port(),
             executable: std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),
             config_file: None,
+            pidfile: None,
             hz,
             cronloops: 0,
             active_expire_enabled: true,
+            blocking: Default::default(),
+            watches: Default::default(),
             pending_writes: Vec::new(),
             close_queue: Vec::new(),
             rng: rng ^ 0x9E37_79B9_7F4A_7C15,
@@ -172,6 +187,11 @@ impl Server {
 
     /// Record a command for AOF/replication.
     pub fn propagate(&mut self, db: usize, argv: Vec<Bytes>) {
+        if !self.record_propagation {
+            return;
+        }
+        // Own the bytes: slices of a query buffer would keep it alive.
+        let argv = argv.iter().map(|a| Bytes::copy_from_slice(a)).collect();
         if self.propagated.len() >= PROPAGATED_KEEP {
             self.propagated.pop_front();
         }
@@ -193,6 +213,8 @@ pub struct Ctx<'a> {
     pub srv: &'a mut Server,
     pub client: &'a mut Client,
     pub cmd: CmdRef,
+    /// The arguments of the running command.
+    pub argv: &'a [Bytes],
     pub propagation: Propagation,
 }
 
@@ -239,31 +261,23 @@ impl Ctx<'_> {
 
     /// Look a key up for reading, counting keyspace hits and misses.
     pub fn lookup_read(&mut self, key: &[u8]) -> Option<&crate::types::Value> {
-        let now = self.srv.now_ms;
-        let found = self.srv.dbs[self.client.db].get(key, now).is_some();
-        if found {
-            self.srv.stats.keyspace_hits += 1;
-        } else {
-            self.srv.stats.keyspace_misses += 1;
-        }
-        self.srv.dbs[self.client.db].dict.get(key)
+        self.read_key(key).0
     }
 
     /// Like [`Ctx::lookup_read`], also handing out the reply buffer so the
     /// value can be written without copying it first.
     pub fn read_key(&mut self, key: &[u8]) -> (Option<&crate::types::Value>, &mut Reply) {
         let now = self.srv.now_ms;
-        let db = &mut self.srv.dbs[self.client.db];
-        let found = db.get(key, now).is_some();
-        if found {
-            self.srv.stats.keyspace_hits += 1;
+        let srv = &mut *self.srv;
+        let db = &mut srv.dbs[self.client.db];
+        db.expire_if_needed(key, now);
+        let value = db.dict.get(key);
+        if value.is_some() {
+            srv.stats.keyspace_hits += 1;
         } else {
-            self.srv.stats.keyspace_misses += 1;
+            srv.stats.keyspace_misses += 1;
         }
-        (
-            self.srv.dbs[self.client.db].dict.get(key),
-            &mut self.client.reply,
-        )
+        (value, &mut self.client.reply)
     }
 
     /// Look a key up for writing (no hit/miss accounting).

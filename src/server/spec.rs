@@ -50,7 +50,7 @@ pub mod flags {
         (LOADING, "loading"),
         (STALE, "stale"),
         (SKIP_MONITOR, "skip_monitor"),
-        (SKIP_COMMANDLOG, "skip_slowlog"),
+        (SKIP_COMMANDLOG, "skip_commandlog"),
         (ASKING, "asking"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),

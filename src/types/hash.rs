@@ -28,8 +28,8 @@ pub struct HashLimits {
 impl HashLimits {
     pub fn from_config(c: &crate::config::Config) -> Self {
         HashLimits {
-            max_listpack: c.hash_max_listpack_entries() as usize,
-            max_listpack_value: c.hash_max_listpack_value() as usize,
+            max_listpack: c.hash_max_listpack_entries(),
+            max_listpack_value: c.hash_max_listpack_value(),
         }
     }
 }

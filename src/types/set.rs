@@ -25,9 +25,9 @@ pub struct SetLimits {
 impl SetLimits {
     pub fn from_config(c: &crate::config::Config) -> Self {
         SetLimits {
-            max_intset: c.set_max_intset_entries().min(1 << 30) as usize,
-            max_listpack: c.set_max_listpack_entries() as usize,
-            max_listpack_value: c.set_max_listpack_value() as usize,
+            max_intset: c.set_max_intset_entries().min(1 << 30),
+            max_listpack: c.set_max_listpack_entries(),
+            max_listpack_value: c.set_max_listpack_value(),
         }
     }
 }

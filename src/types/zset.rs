@@ -22,8 +22,8 @@ pub struct ZSetLimits {
 impl ZSetLimits {
     pub fn from_config(c: &crate::config::Config) -> Self {
         ZSetLimits {
-            max_listpack: c.zset_max_listpack_entries() as usize,
-            max_listpack_value: c.zset_max_listpack_value() as usize,
+            max_listpack: c.zset_max_listpack_entries(),
+            max_listpack_value: c.zset_max_listpack_value(),
         }
     }
 }
