@@ -105,3 +105,50 @@ fn lpush_of_several_elements_serves_several_clients() {
     assert_eq!(b.read(), bulks(&["l", "2"]));
     assert_eq!(p.q(&["LRANGE", "l", "0", "-1"]), bulks(&["3"]));
 }
+
+#[test]
+fn bzpop_serves_in_order() {
+    let srv = TestServer::start();
+    let mut a = Raw::connect(srv.port);
+    let mut b = Raw::connect(srv.port);
+    let mut c = Raw::connect(srv.port);
+    let mut p = Raw::connect(srv.port);
+    a.send(&["BZPOPMIN", "z", "0"]);
+    settle(&mut p, 1);
+    b.send(&["BZPOPMAX", "other", "z", "0"]);
+    settle(&mut p, 2);
+    c.send(&["BZMPOP", "0", "1", "z", "MIN", "COUNT", "10"]);
+    settle(&mut p, 3);
+    assert_eq!(
+        p.q(&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d"]),
+        int(4)
+    );
+    assert_eq!(a.read(), bulks(&["z", "a", "1"]));
+    assert_eq!(b.read(), bulks(&["z", "d", "4"]));
+    assert_eq!(
+        c.read(),
+        "*2\r\n$1\r\nz\r\n*2\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n"
+    );
+    assert_eq!(p.q(&["ZCARD", "z"]), int(0));
+    assert_eq!(a.q(&["BZPOPMIN", "z", "0.05"]), NIL_ARRAY);
+    assert_eq!(a.q(&["BZMPOP", "0.05", "1", "z", "MAX"]), NIL_ARRAY);
+    assert_eq!(
+        a.q(&["BZPOPMIN", "z", "-1"]),
+        err("ERR timeout is negative")
+    );
+    assert_eq!(a.q(&["MULTI"]), OK);
+    a.q(&["BZPOPMIN", "z", "0"]);
+    assert_eq!(a.q(&["EXEC"]), format!("*1\r\n{NIL_ARRAY}"));
+}
+
+#[test]
+fn zunionstore_wakes_blocked_client() {
+    let srv = TestServer::start();
+    let mut a = Raw::connect(srv.port);
+    let mut p = Raw::connect(srv.port);
+    a.send(&["BZPOPMIN", "dst", "0"]);
+    settle(&mut p, 1);
+    p.q(&["ZADD", "src", "5", "x"]);
+    assert_eq!(p.q(&["ZUNIONSTORE", "dst", "1", "src"]), int(1));
+    assert_eq!(a.read(), bulks(&["dst", "x", "5"]));
+}

@@ -42,6 +42,47 @@ pub fn get_f64(arg: &[u8]) -> Result<f64, CmdError> {
     parse_f64(arg).ok_or_else(|| CmdError::from(err::NOT_FLOAT))
 }
 
+/// Valkey's `getDoubleFromObject`: `strtod` over the whole string, no
+/// leading space, NaN refused, and literals that overflow to infinity or
+/// underflow to zero refused (explicit `inf` is fine).
+pub fn parse_double_strict(s: &[u8]) -> Option<f64> {
+    let v = parse_f64(s)?;
+    let lower = s.to_ascii_lowercase();
+    let explicit_inf = lower.ends_with(b"inf") || lower.ends_with(b"infinity");
+    if v.is_infinite() && !explicit_inf {
+        return None;
+    }
+    if v == 0.0 && s.iter().any(|c| (b'1'..=b'9').contains(c)) {
+        // Underflow: digits before an exponent but a zero result.
+        let mant_nonzero = s
+            .iter()
+            .take_while(|c| !matches!(c, b'e' | b'E'))
+            .any(|c| (b'1'..=b'9').contains(c));
+        if mant_nonzero {
+            return None;
+        }
+    }
+    Some(v)
+}
+
+/// A double argument: "value is not a valid float" (or `msg`) on failure.
+pub fn get_double(arg: &[u8], msg: Option<&'static str>) -> Result<f64, CmdError> {
+    parse_double_strict(arg).ok_or_else(|| CmdError::from(msg.unwrap_or(err::NOT_FLOAT)))
+}
+
+/// `strtod` as used by range parsing: leading spaces allowed, an empty
+/// string reads as 0, NaN refused; overflow gives infinity.
+pub fn parse_strtod(s: &[u8]) -> Option<f64> {
+    let t = s
+        .iter()
+        .position(|c| !matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+        .map_or(&s[s.len()..], |i| &s[i..]);
+    if t.is_empty() {
+        return Some(0.0);
+    }
+    parse_f64(t)
+}
+
 /// Blocking-command timeout in seconds (may be fractional): returns the
 /// absolute deadline in ms, or 0 to block forever.
 pub fn parse_timeout(arg: &[u8], now_ms: i64) -> Result<i64, CmdError> {
@@ -257,6 +298,20 @@ pub fn fmt_17g(d: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doubles() {
+        assert_eq!(parse_double_strict(b"1.5"), Some(1.5));
+        assert_eq!(parse_double_strict(b"-inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_double_strict(b"1e400"), None);
+        assert_eq!(parse_double_strict(b"1e-400"), None);
+        assert_eq!(parse_double_strict(b"0e5"), Some(0.0));
+        assert_eq!(parse_double_strict(b" 1"), None);
+        assert_eq!(parse_strtod(b" 1"), Some(1.0));
+        assert_eq!(parse_strtod(b""), Some(0.0));
+        assert_eq!(parse_strtod(b"1e400"), Some(f64::INFINITY));
+        assert_eq!(parse_strtod(b"nan"), None);
+    }
 
     #[test]
     fn timeouts() {

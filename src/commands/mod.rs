@@ -13,6 +13,7 @@ pub mod list;
 pub mod set;
 pub mod string;
 pub mod transaction;
+pub mod zset;
 
 use crate::server::CommandTable;
 
@@ -25,6 +26,7 @@ pub fn build_table() -> CommandTable {
     list::register(&mut t);
     hash::register(&mut t);
     set::register(&mut t);
+    zset::register(&mut t);
     t
 }
 

@@ -176,6 +176,14 @@ impl ZSetValue {
         }
     }
 
+    /// Valkey's `zsetTypeMaybeConvert`: a listpack about to receive
+    /// `size_hint` new members becomes a skiplist when that is too many.
+    pub fn maybe_convert(&mut self, size_hint: usize, lim: &ZSetLimits) {
+        if matches!(self, ZSetValue::Listpack(_)) && size_hint > lim.max_listpack {
+            self.convert_to_skiplist();
+        }
+    }
+
     /// Convert a listpack to a skiplist.
     pub fn convert_to_skiplist(&mut self) {
         if let ZSetValue::Listpack(lp) = self {
@@ -419,7 +427,23 @@ impl ZSetValue {
         }
     }
 
+    /// Valkey's `zslIsInLexRange`: the range can only hit if the last
+    /// member is >= min and the first <= max (members of mixed scores make
+    /// this matter).
+    fn lex_may_hit(&self, r: &LexRange) -> bool {
+        if !r.is_valid() {
+            return false;
+        }
+        let (Some(f), Some(l)) = (self.first(), self.last()) else {
+            return false;
+        };
+        self.get(l).0.with_bytes(|b| r.gte_min(b)) && self.get(f).0.with_bytes(|b| r.lte_max(b))
+    }
+
     pub fn first_in_lex(&self, r: &LexRange) -> Option<ZPos> {
+        if !self.lex_may_hit(r) {
+            return None;
+        }
         match self {
             ZSetValue::Listpack(_) => {
                 if !r.is_valid() {
@@ -440,6 +464,9 @@ impl ZSetValue {
     }
 
     pub fn last_in_lex(&self, r: &LexRange) -> Option<ZPos> {
+        if !self.lex_may_hit(r) {
+            return None;
+        }
         match self {
             ZSetValue::Listpack(_) => {
                 if !r.is_valid() {
