@@ -8,6 +8,7 @@
 pub mod collection;
 pub mod command;
 pub mod connection;
+pub mod geo;
 pub mod hash;
 pub mod list;
 pub mod set;
@@ -27,6 +28,7 @@ pub fn build_table() -> CommandTable {
     hash::register(&mut t);
     set::register(&mut t);
     zset::register(&mut t);
+    geo::register(&mut t);
     t
 }
 

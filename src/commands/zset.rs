@@ -269,6 +269,11 @@ fn zadd(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     zadd_generic(ctx, argv, false)
 }
 
+/// ZADD with an already built argument vector (GEOADD).
+pub(crate) fn zadd_args(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
+    zadd_generic(ctx, argv, false)
+}
+
 fn zincrby(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     zadd_generic(ctx, argv, true)
 }

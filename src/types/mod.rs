@@ -4,6 +4,7 @@
 //! key: small strings and integers are stored inline, everything else behind
 //! one pointer. The variant also answers `TYPE` and `OBJECT ENCODING`.
 
+pub mod geohash;
 pub mod hash;
 pub mod intset;
 pub mod list;

@@ -283,6 +283,26 @@ impl LongDouble {
         round_big(v < 0, &Big::from_u64(v.unsigned_abs()), 0, false)
     }
 
+    /// The exact value of a double (every double is a long double).
+    pub fn from_f64(d: f64) -> LongDouble {
+        let neg = d.is_sign_negative();
+        if d == 0.0 {
+            return LongDouble::Zero { neg };
+        }
+        if d.is_infinite() || d.is_nan() {
+            return LongDouble::Inf { neg };
+        }
+        let bits = d.to_bits();
+        let exp = ((bits >> 52) & 0x7ff) as i64;
+        let frac = bits & ((1u64 << 52) - 1);
+        let (mant, e) = if exp == 0 {
+            (frac, -1074)
+        } else {
+            (frac | (1u64 << 52), exp - 1075)
+        };
+        round_big(neg, &Big::from_u64(mant), e, false)
+    }
+
     pub fn is_finite(&self) -> bool {
         !matches!(self, LongDouble::Inf { .. })
     }
@@ -704,6 +724,11 @@ mod tests {
         assert!(p("abc").is_none());
         assert!(p("nan").is_none());
         assert!(!p("inf").unwrap().is_finite());
+        assert_eq!(
+            LongDouble::from_f64(13.361389338970184).to_human(),
+            "13.36138933897018433"
+        );
+        assert_eq!(LongDouble::from_f64(-0.5).to_human(), "-0.5");
         let big = p("1.7976931348623157e308").unwrap().sum(p("1").unwrap());
         assert_eq!(big.to_human(), "179769313486231569995921046774104434048386446944329178485314420765176628523124396354701868608387085564428793419425520689308708363451136055357897278026477617073498977686288394835618163294045594434929537447290627480669417384648879122776218333598953852832103282504751611691208117720159985926376802466863339536384");
     }
