@@ -12,6 +12,7 @@ pub mod geo;
 pub mod hash;
 pub mod list;
 pub mod set;
+pub mod sort;
 pub mod string;
 pub mod transaction;
 pub mod zset;
@@ -29,6 +30,7 @@ pub fn build_table() -> CommandTable {
     set::register(&mut t);
     zset::register(&mut t);
     geo::register(&mut t);
+    sort::register(&mut t);
     t
 }
 

@@ -165,16 +165,39 @@ impl ListValue {
     /// After removing elements: turn a small quicklist back into a listpack
     /// (at half the limit, so that it does not flap).
     pub fn try_shrink(&mut self, fill: i64) {
+        self.try_to_listpack(fill, true);
+    }
+
+    /// An empty quicklist (lists built in one go start as one).
+    pub fn new_quicklist(fill: i64) -> Self {
+        ListValue::Quicklist(Box::new(Quicklist {
+            nodes: VecDeque::new(),
+            count: 0,
+            fill: fill.clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+        }))
+    }
+
+    /// Valkey's `LIST_CONV_AUTO` for a freshly built list: a quicklist that
+    /// fits in one node becomes a listpack.
+    pub fn try_auto(&mut self, fill: i64) {
+        self.try_to_listpack(fill, false);
+    }
+
+    fn try_to_listpack(&mut self, fill: i64, halve: bool) {
         if let ListValue::Quicklist(q) = self {
             if q.nodes.len() != 1 {
                 return;
             }
-            let (sz, cnt) = node_limits(fill);
+            let (mut sz, mut cnt) = node_limits(fill);
+            if halve {
+                sz /= 2;
+                cnt /= 2;
+            }
             let node = &q.nodes[0];
             if node.len() == 1 && is_large_element(node.bytes(), fill) {
                 return;
             }
-            if node.bytes() > sz / 2 || q.count > cnt / 2 {
+            if node.bytes() > sz || q.count > cnt {
                 return;
             }
             let lp = q.nodes.pop_front().unwrap_or_default();
