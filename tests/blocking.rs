@@ -8,10 +8,10 @@ use common::TestServer;
 use std::time::{Duration, Instant};
 use types_support::*;
 
-/// Wait until `n` clients are blocked (INFO clients, when available), or
-/// a short grace period.
+/// Wait until `n` clients are blocked (INFO clients, when it reports
+/// them), at most a short grace period.
 fn settle(c: &mut Raw, n: usize) {
-    let deadline = Instant::now() + Duration::from_secs(3);
+    let deadline = Instant::now() + Duration::from_millis(300);
     while Instant::now() < deadline {
         let info = c.q(&["INFO", "clients"]);
         if info.starts_with('-') {

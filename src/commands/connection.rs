@@ -18,7 +18,7 @@ fn ping(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if argv.len() > 2 {
         return Err("ERR wrong number of arguments for 'ping' command".into());
     }
-    let subscribed = ctx.client.pubsub_channels + ctx.client.pubsub_patterns > 0;
+    let subscribed = ctx.client.kind == crate::server::client::ClientKind::PubSub;
     if subscribed && !ctx.client.reply.resp3 {
         let r = ctx.reply();
         r.array(2);
@@ -168,6 +168,7 @@ pub fn super_validate_name(name: &[u8]) -> CmdResult {
 
 fn reset(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     ctx.srv.discard_transaction(ctx.client);
+    ctx.srv.pubsub_forget_client(ctx.client);
     let c = &mut *ctx.client;
     c.db = 0;
     c.reply.resp3 = false;

@@ -5,12 +5,21 @@
 //! the keyspace through [`Ctx`](crate::server::Ctx), writes its reply and
 //! says what to propagate when that differs from the command itself.
 
+pub mod bitmap;
+pub mod client;
 pub mod collection;
 pub mod command;
 pub mod connection;
+pub mod debug;
+pub mod generic;
 pub mod geo;
 pub mod hash;
+pub mod hyperloglog;
+pub mod info;
 pub mod list;
+pub mod lolwut;
+pub mod pubsub;
+pub mod server;
 pub mod set;
 pub mod sort;
 pub mod string;
@@ -23,8 +32,16 @@ pub fn build_table() -> CommandTable {
     let mut t = CommandTable::new();
     command::register(&mut t);
     connection::register(&mut t);
+    generic::register(&mut t);
+    client::register(&mut t);
+    debug::register(&mut t);
+    info::register(&mut t);
+    server::register(&mut t);
+    pubsub::register(&mut t);
     string::register(&mut t);
     transaction::register(&mut t);
+    bitmap::register(&mut t);
+    hyperloglog::register(&mut t);
     list::register(&mut t);
     hash::register(&mut t);
     set::register(&mut t);

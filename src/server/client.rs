@@ -86,9 +86,15 @@ pub struct Client {
     pub queued: std::collections::VecDeque<Vec<Bytes>>,
     /// Inside EXEC or a script: blocking commands must not block.
     pub in_exec: bool,
-    /// Replication / pub-sub state grows here in later modules.
+    /// Subscription counts, mirrored from the Pub/Sub registry
+    /// (server/pubsub.rs) for CLIENT LIST `sub`/`psub`/`ssub`.
     pub pubsub_channels: usize,
     pub pubsub_patterns: usize,
+    pub pubsub_shard_channels: usize,
+    /// Byte ranges of out-of-band pushes written into `reply` by the
+    /// running command while its reply is suppressed (CLIENT REPLY
+    /// OFF/SKIP): dispatch keeps them, as Valkey delivers pushes anyway.
+    pub push_spans: Vec<(usize, usize)>,
 }
 
 impl Client {
@@ -132,6 +138,8 @@ impl Client {
             in_exec: false,
             pubsub_channels: 0,
             pubsub_patterns: 0,
+            pubsub_shard_channels: 0,
+            push_spans: Vec::new(),
         }
     }
 

@@ -96,6 +96,7 @@ impl Server {
     /// Bookkeeping when a connection goes away.
     pub fn on_client_closed(&mut self, c: &mut super::Client) {
         self.forget_closed_client(c);
+        self.pubsub_forget_client(c);
         tracing::debug!("Client closed connection id={} addr={}", c.id, c.addr);
     }
 

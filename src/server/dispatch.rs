@@ -2,7 +2,7 @@
 //! handler (arity, auth, ...), the call itself, statistics, reply-mode
 //! handling and propagation.
 
-use super::client::ReplyMode;
+use super::client::{ClientKind, ReplyMode};
 use super::spec::flags;
 use super::{err, Client, CmdRef, Ctx, Propagation, Server};
 use bytes::Bytes;
@@ -23,13 +23,14 @@ impl Server {
         }
         match client.reply_mode {
             ReplyMode::On => {}
-            ReplyMode::Off => client.reply.buf.truncate(reply_start),
+            ReplyMode::Off => discard_reply(client, reply_start),
             ReplyMode::Skip => {
-                client.reply.buf.truncate(reply_start);
+                discard_reply(client, reply_start);
                 client.reply_mode = ReplyMode::On;
             }
             ReplyMode::SkipNext => client.reply_mode = ReplyMode::Skip,
         }
+        client.push_spans.clear();
     }
 
     fn reject(&mut self, client: &mut Client, id: Option<usize>, text: &str) {
@@ -76,6 +77,17 @@ impl Server {
         if !client.authenticated && !cmd.spec.has(flags::NO_AUTH) && self.auth_required() {
             self.reject(client, Some(cmd.id), err::NOAUTH);
             return;
+        }
+        // RESP2 subscribers may only (un)subscribe, PING, QUIT and RESET.
+        if client.kind == ClientKind::PubSub && !client.reply.resp3 {
+            let name = self.commands.fullname(cmd.id);
+            if !allowed_in_pubsub_context(name) {
+                let text = format!(
+                    "ERR Can't execute '{name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+                );
+                self.reject(client, Some(cmd.id), &text);
+                return;
+            }
         }
         if client.multi.is_some() && !is_transaction_control(cmd.spec.name) {
             if cmd.spec.has(flags::NO_MULTI) {
@@ -196,6 +208,35 @@ impl Server {
             }
         }
     }
+}
+
+/// Drop the running command's reply (CLIENT REPLY OFF/SKIP) but keep the
+/// out-of-band pushes it produced (subscribe confirmations, messages).
+fn discard_reply(client: &mut Client, start: usize) {
+    let buf = &mut client.reply.buf;
+    let mut end = start;
+    for &(s, e) in &client.push_spans {
+        if s >= end && e <= buf.len() {
+            buf.copy_within(s..e, end);
+            end += e - s;
+        }
+    }
+    buf.truncate(end);
+}
+
+fn allowed_in_pubsub_context(fullname: &str) -> bool {
+    matches!(
+        fullname,
+        "ping"
+            | "subscribe"
+            | "ssubscribe"
+            | "unsubscribe"
+            | "sunsubscribe"
+            | "psubscribe"
+            | "punsubscribe"
+            | "quit"
+            | "reset"
+    )
 }
 
 /// Commands that act on a transaction instead of being queued in it.

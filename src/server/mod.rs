@@ -12,8 +12,11 @@ pub mod command;
 pub mod cron;
 pub mod dispatch;
 pub mod keys;
+pub mod lazyfree;
 pub mod log;
 pub mod multi;
+pub mod pause;
+pub mod pubsub;
 pub mod spec;
 pub mod spec_data;
 pub mod stats;
@@ -112,10 +115,17 @@ pub struct Server {
     pub active_expire_enabled: bool,
     pub blocking: blocking::Blocking,
     pub watches: multi::Watches,
+    pub pubsub: pubsub::PubSub,
     /// Slots of clients that got output outside their own command.
     pub pending_writes: Vec<usize>,
     /// Slots of clients to disconnect after this loop iteration.
     pub close_queue: Vec<usize>,
+    /// Background freeing of big values and flushed databases.
+    pub lazyfree: lazyfree::LazyFree,
+    /// CLIENT PAUSE state (see `pause.rs`).
+    pub pause: pause::ClientPause,
+    /// Allocator bytes in use right after start-up (INFO memory).
+    pub startup_memory: u64,
     rng: u64,
 }
 
@@ -166,8 +176,12 @@ impl Server {
             active_expire_enabled: true,
             blocking: Default::default(),
             watches: Default::default(),
+            pubsub: Default::default(),
             pending_writes: Vec::new(),
             close_queue: Vec::new(),
+            lazyfree: lazyfree::LazyFree::new(),
+            pause: pause::ClientPause::default(),
+            startup_memory: crate::commands::info::allocated_memory(),
             rng: rng ^ 0x9E37_79B9_7F4A_7C15,
             config,
         }

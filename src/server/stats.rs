@@ -21,6 +21,8 @@ pub struct Stats {
     pub client_outbuf_limit_disconnections: u64,
     pub io_reads_processed: u64,
     pub io_writes_processed: u64,
+    /// Highest allocator usage seen (INFO memory `used_memory_peak`).
+    pub peak_memory: u64,
     /// `errorstat_<CODE>` counters.
     pub errors: HashMap<String, u64>,
     /// Instantaneous metrics: ring of (time ms, commands, net in, net out).

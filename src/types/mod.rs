@@ -6,6 +6,7 @@
 
 pub mod geohash;
 pub mod hash;
+pub mod hll;
 pub mod intset;
 pub mod list;
 pub mod listpack;

@@ -6,7 +6,14 @@
 //! SETRANGE, ...). We keep the same observable encodings: integers are stored
 //! as `i64`, strings up to 14 bytes live inline in the 16-byte value, longer
 //! ones in a thin heap buffer tagged embstr or raw.
+//!
+//! [`long_double`] holds the numeric view INCRBYFLOAT needs: an exact
+//! emulation of the C `long double` parsing, addition and printing Valkey
+//! performs.
 
+pub mod long_double;
+
+use std::borrow::Cow;
 use thin_vec::ThinVec;
 
 /// Longest string reported as `embstr`.
@@ -101,6 +108,35 @@ impl Str {
         self.with_bytes(|b| b.to_vec())
     }
 
+    /// The byte form, borrowed unless integer-encoded.
+    pub fn bytes(&self) -> Cow<'_, [u8]> {
+        match self.as_slice() {
+            Some(b) => Cow::Borrowed(b),
+            None => Cow::Owned(self.to_vec()),
+        }
+    }
+
+    /// Byte-wise comparison with `other` (Valkey's `compareStringObjects`
+    /// equality), without allocating.
+    pub fn eq_bytes(&self, other: &[u8]) -> bool {
+        self.with_bytes(|b| b == other)
+    }
+
+    /// The `long double` value (`getLongDoubleFromObject`), if the string
+    /// is one.
+    pub fn as_long_double(&self) -> Option<long_double::Ld> {
+        match self {
+            Str::Int(n) => Some(long_double::Ld::from_i64(*n)),
+            other => other.with_bytes(long_double::parse),
+        }
+    }
+
+    /// Is the value stored in an `sds` (anything but `int`)? HyperLogLog
+    /// commands refuse integer-encoded values.
+    pub fn is_sds(&self) -> bool {
+        !matches!(self, Str::Int(_))
+    }
+
     /// The integer value, if the string is a canonical integer.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
@@ -157,6 +193,17 @@ mod tests {
         s.make_raw().extend_from_slice(b"def");
         assert_eq!(s.encoding(), "raw");
         assert_eq!(s.to_vec(), b"abcdef");
+    }
+
+    #[test]
+    fn views() {
+        assert_eq!(&*Str::from_i64(-12).bytes(), b"-12");
+        assert!(Str::from_bytes(b"abc").eq_bytes(b"abc"));
+        assert!(Str::from_i64(7).eq_bytes(b"7"));
+        assert!(!Str::from_bytes(b"07").eq_bytes(b"7"));
+        assert_eq!(Str::from_i64(3).as_long_double(), long_double::parse(b"3"));
+        assert!(Str::from_bytes(b"x").as_long_double().is_none());
+        assert!(!Str::from_i64(1).is_sds());
     }
 
     #[test]

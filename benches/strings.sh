@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Throughput of the string, bitmap and HyperLogLog commands: valkey-rs
+# against a peer server (redis-server by default), side by side.
+#
+# Runs alternate ours/peer/ours/peer... for every test and prints the
+# median requests per second of each and the ratio ours/peer.
+#
+# Usage: benches/strings.sh            (defaults below)
+#   BIN=path/to/valkey-server   our binary (default target/release/valkey-server;
+#                               build it with `cargo build --release`)
+#   PEER=redis-server           peer server binary (valkey-server works too)
+#   N=200000 C=50 PIPE=1 RUNS=3 requests, clients, pipeline depth, runs per side
+#   KEYSPACE=100000             -r for __rand_int__
+#
+# Standalone on purpose: it only needs bash, redis-benchmark and redis-cli.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-$ROOT/target/release/valkey-server}
+PEER=${PEER:-redis-server}
+N=${N:-200000}
+C=${C:-50}
+PIPE=${PIPE:-1}
+RUNS=${RUNS:-3}
+KEYSPACE=${KEYSPACE:-100000}
+
+for tool in redis-benchmark redis-cli "$PEER"; do
+    command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
+done
+if [[ ! -x "$BIN" ]]; then
+    echo "no server binary at $BIN (run: cargo build --release, or set BIN=...)" >&2
+    exit 1
+fi
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+
+# A TCP port nobody listens on.
+free_port() {
+    local p
+    while :; do
+        p=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return
+        fi
+    done
+}
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+start() { # name binary port
+    local dir="$WORK/$1"
+    mkdir -p "$dir"
+    (cd "$dir" && exec "$2" --port "$3" --bind 127.0.0.1 --save "" --appendonly no \
+        >"$dir/log" 2>&1) &
+    PIDS+=($!)
+    for _ in $(seq 1 200); do
+        redis-cli -p "$3" ping >/dev/null 2>&1 && return
+        sleep 0.05
+    done
+    echo "$1 did not start on port $3 (log: $dir/log)" >&2
+    exit 1
+}
+
+OURS_PORT=$(free_port)
+start ours "$BIN" "$OURS_PORT"
+PEER_PORT=$(free_port)
+start peer "$PEER" "$PEER_PORT"
+
+# Requests per second of one redis-benchmark run (last CSV line, 2nd field).
+rps() { # port args...
+    local port=$1
+    shift
+    { redis-benchmark -p "$port" -n "$N" -c "$C" -P "$PIPE" -r "$KEYSPACE" --csv -q "$@" 2>/dev/null || true; } |
+        tail -n 1 | awk -F'","' '{ gsub(/"/, "", $2); if ($2 ~ /^[0-9.]+$/) print $2; else print 0 }'
+}
+
+median() {
+    sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+prepare() { # port
+    redis-cli -p "$1" set key foobar >/dev/null
+    redis-cli -p "$1" pfadd hll a b c >/dev/null
+}
+
+prepare "$OURS_PORT"
+prepare "$PEER_PORT"
+
+# redis-benchmark zero-pads __rand_int__ to 12 digits, which both servers
+# reject as a bit offset ("000000012345" is not a canonical integer, and
+# any 12-digit offset is past 512 MB), so SETBIT takes the randomness in
+# the key: one byte-sized bitmap per random key.
+TESTS=(
+    "-t set"
+    "-t get"
+    "-t incr"
+    "-t mset"
+    "SETBIT bits:__rand_int__ 7 1"
+    "BITCOUNT key"
+    "PFADD hll __rand_int__"
+    "PFCOUNT hll"
+)
+
+printf '%-28s %14s %14s %8s\n' "test" "ours rps" "peer rps" "ratio"
+printf '%-28s %14s %14s %8s\n' "----" "--------" "--------" "-----"
+for t in "${TESTS[@]}"; do
+    # shellcheck disable=SC2086 # word splitting of the test is intended
+    read -r -a args <<<"$t"
+    ours=()
+    peer=()
+    for _ in $(seq 1 "$RUNS"); do
+        ours+=("$(rps "$OURS_PORT" "${args[@]}")")
+        peer+=("$(rps "$PEER_PORT" "${args[@]}")")
+    done
+    o=$(printf '%s\n' "${ours[@]}" | median)
+    p=$(printf '%s\n' "${peer[@]}" | median)
+    ratio=$(awk -v o="$o" -v p="$p" 'BEGIN { if (p > 0) printf "%.2f", o / p; else print "n/a" }')
+    printf '%-28s %14s %14s %8s\n' "${t#-t }" "$o" "$p" "$ratio"
+done
+echo "(N=$N C=$C pipeline=$PIPE runs=$RUNS; ours=$BIN peer=$PEER)"
