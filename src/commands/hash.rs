@@ -146,17 +146,45 @@ fn hset(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     }
     let lim = limits(ctx);
     let key = &argv[1];
-    let h = hash_mut_or_create(ctx, key)?;
-    let old = h.next_expire();
     let pairs = (argv.len() - 2) / 2;
-    h.try_conversion(pairs, argv[2..].iter().map(|a| &a[..]), &lim);
-    let mut created = 0;
-    for kv in argv[2..].chunks(2) {
-        if h.set(&kv[0], &kv[1], None, &lim) {
-            created += 1;
+    let set_all = |h: &mut HashValue| {
+        h.try_conversion(pairs, argv[2..].iter().map(|a| &a[..]), &lim);
+        let mut created = 0;
+        for kv in argv[2..].chunks(2) {
+            if h.set(&kv[0], &kv[1], None, &lim) {
+                created += 1;
+            }
         }
+        created
+    };
+    enum Path {
+        Done(i64),
+        Missing,
+        Volatile,
     }
-    finish(ctx, key, old);
+    // One lookup unless the hash has field TTLs to take care of.
+    let path = match ctx.lookup_write(key) {
+        Some(Value::Hash(h)) if !h.has_volatile() => Path::Done(set_all(h)),
+        Some(Value::Hash(_)) => Path::Volatile,
+        Some(_) => return Err(err::WRONGTYPE.into()),
+        None => Path::Missing,
+    };
+    let created = match path {
+        Path::Done(n) => n,
+        Path::Missing => {
+            let mut h = HashValue::new();
+            let n = set_all(&mut h);
+            ctx.db().add(key, Value::Hash(Box::new(h)));
+            n
+        }
+        Path::Volatile => {
+            let h = hash_mut_or_create(ctx, key)?;
+            let old = h.next_expire();
+            let n = set_all(h);
+            finish(ctx, key, old);
+            n
+        }
+    };
     if argv[0].eq_ignore_ascii_case(b"hmset") {
         ctx.reply().ok();
     } else {
@@ -1057,12 +1085,26 @@ fn hgetex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
+/// For commands that place an existing value under a key (RENAME, MOVE,
+/// COPY, RESTORE): keep the hash's field TTLs under active expiry.
+pub fn track_volatile_hash(db: &mut crate::keyspace::Db, key: &[u8]) {
+    if let Some(Value::Hash(h)) = db.dict.get(key) {
+        let next = h.next_expire();
+        db.volatile_hashes.update(key, None, next);
+    }
+}
+
 /// The active field-expire cycle: reclaim due fields of hashes nobody
 /// touches. Bounded per call so it never stalls the executor.
 pub fn active_expire_fields(srv: &mut Server) {
     const MAX_FIELDS: usize = 1000;
     let now = srv.now_ms;
     for db in 0..srv.dbs.len() {
+        if srv.dbs[db].is_empty() && !srv.dbs[db].volatile_hashes.is_empty() {
+            // Flushed: every entry is stale.
+            srv.dbs[db].volatile_hashes = Default::default();
+            continue;
+        }
         let mut budget = MAX_FIELDS;
         while budget > 0 {
             let Some((t, key)) = srv.dbs[db].volatile_hashes.pop_due(now) else {

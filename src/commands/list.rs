@@ -93,17 +93,29 @@ fn signal_ready(ctx: &mut Ctx, key: &[u8]) {
 fn push_generic(ctx: &mut Ctx, argv: &[Bytes], end: End, only_existing: bool) -> CmdResult {
     let key = &argv[1];
     let fill = fill(ctx);
-    if only_existing && list_mut(ctx, key)?.is_none() {
-        ctx.reply().int(0);
-        return Ok(());
-    }
-    let l = list_mut_or_create(ctx, key)?;
     let add_bytes: usize = argv[2..].iter().map(|a| a.len()).sum();
-    l.try_grow(fill, add_bytes, argv.len() - 2);
-    for ele in &argv[2..] {
-        l.push(ele, end);
-    }
-    let len = l.len();
+    let push_all = |l: &mut ListValue| {
+        l.try_grow(fill, add_bytes, argv.len() - 2);
+        for ele in &argv[2..] {
+            l.push(ele, end);
+        }
+        l.len()
+    };
+    // One keyspace lookup when the list exists.
+    let len = match ctx.lookup_write(key) {
+        Some(Value::List(l)) => push_all(l),
+        Some(_) => return Err(err::WRONGTYPE.into()),
+        None if only_existing => {
+            ctx.reply().int(0);
+            return Ok(());
+        }
+        None => {
+            let mut l = ListValue::new();
+            let n = push_all(&mut l);
+            ctx.db().add(key, Value::List(Box::new(l)));
+            n
+        }
+    };
     ctx.reply().int(len as i64);
     signal_ready(ctx, key);
     ctx.dirty((argv.len() - 2) as u64);
@@ -350,19 +362,32 @@ fn lrem(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// Pop up to `n` elements from `key` (which must hold a non-empty list).
+/// Pop up to `n` elements from `key` (one lookup; the list is deleted
+/// when emptied, or may turn back into a listpack).
 fn pop_n(ctx: &mut Ctx, key: &[u8], end: End, n: usize) -> Result<Vec<Vec<u8>>, CmdError> {
-    let mut out = Vec::new();
-    if let Some(l) = list_mut(ctx, key)? {
-        while out.len() < n {
-            match l.pop(end) {
-                Some(v) => out.push(v),
-                None => break,
+    let fill = fill(ctx);
+    let (out, empty) = match ctx.lookup_write(key) {
+        Some(Value::List(l)) => {
+            let mut out = Vec::with_capacity(n.min(l.len()));
+            while out.len() < n {
+                match l.pop(end) {
+                    Some(v) => out.push(v),
+                    None => break,
+                }
             }
+            let empty = l.is_empty();
+            if !empty && !out.is_empty() {
+                l.try_shrink(fill);
+            }
+            (out, empty)
         }
+        Some(_) => return Err(err::WRONGTYPE.into()),
+        None => (Vec::new(), false),
+    };
+    if empty {
+        ctx.db().remove(key);
     }
     if !out.is_empty() {
-        after_removal(ctx, key);
         ctx.dirty(out.len() as u64);
     }
     Ok(out)
@@ -380,7 +405,15 @@ fn pop_generic(ctx: &mut Ctx, argv: &[Bytes], end: End) -> CmdResult {
         None => None,
     };
     let key = &argv[1];
-    if list_mut(ctx, key)?.is_none() {
+    if count == Some(0) {
+        match list_mut(ctx, key)? {
+            Some(_) => ctx.reply().empty_array(),
+            None => ctx.reply().null_array(),
+        }
+        return Ok(());
+    }
+    let v = pop_n(ctx, key, end, count.unwrap_or(1) as usize)?;
+    if v.is_empty() {
         match count {
             Some(_) => ctx.reply().null_array(),
             None => ctx.reply().null(),
@@ -388,16 +421,9 @@ fn pop_generic(ctx: &mut Ctx, argv: &[Bytes], end: End) -> CmdResult {
         return Ok(());
     }
     match count {
-        Some(0) => ctx.reply().empty_array(),
-        None => {
-            let v = pop_n(ctx, key, end, 1)?;
-            match v.first() {
-                Some(x) => ctx.reply().bulk(x),
-                None => ctx.reply().null(),
-            }
-        }
-        Some(n) => {
-            let v = pop_n(ctx, key, end, n as usize)?;
+        Some(0) => {}
+        None => ctx.reply().bulk(&v[0]),
+        Some(_) => {
             let r = ctx.reply();
             r.array(v.len());
             for x in &v {

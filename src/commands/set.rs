@@ -67,22 +67,28 @@ fn sadd(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let lim = limits(ctx);
     let key = &argv[1];
     let hint = argv.len() - 2;
-    match set_mut(ctx, key)? {
-        Some(s) => s.maybe_convert(hint, &lim),
-        None => {
-            let s = SetValue::create(&argv[2], hint, &lim);
-            ctx.db().add(key, Value::Set(Box::new(s)));
+    let add_all = |s: &mut SetValue| {
+        let mut added = 0u64;
+        for m in &argv[2..] {
+            if s.add(m, &lim) {
+                added += 1;
+            }
         }
-    }
-    let Some(s) = set_mut(ctx, key)? else {
-        return Ok(());
+        added
     };
-    let mut added = 0;
-    for m in &argv[2..] {
-        if s.add(m, &lim) {
-            added += 1;
+    let added = match ctx.lookup_write(key) {
+        Some(Value::Set(s)) => {
+            s.maybe_convert(hint, &lim);
+            add_all(s)
         }
-    }
+        Some(_) => return Err(err::WRONGTYPE.into()),
+        None => {
+            let mut s = SetValue::create(&argv[2], hint, &lim);
+            let n = add_all(&mut s);
+            ctx.db().add(key, Value::Set(Box::new(s)));
+            n
+        }
+    };
     ctx.dirty(added);
     ctx.reply().int(added as i64);
     Ok(())
@@ -214,7 +220,9 @@ fn spop(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         ctx.reply().null();
         return Ok(());
     };
-    drop_if_empty(ctx, key);
+    if s.is_empty() {
+        ctx.db().remove(key);
+    }
     ctx.reply().bulk(&v);
     ctx.dirty(1);
     propagate_srem(ctx, key, std::slice::from_ref(&v));

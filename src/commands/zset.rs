@@ -210,43 +210,81 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[Bytes], incr_cmd: bool) -> CmdResult {
         scores.push(get_double(&argv[idx + j * 2], None)?);
     }
     let lim = limits(ctx);
-    let exists = zset_mut(ctx, key)?.is_some();
-    let (mut added, mut updated, mut processed) = (0u64, 0u64, 0u64);
-    let mut last = 0.0;
-    let mut result: CmdResult = Ok(());
-    if exists || !f.xx {
-        if !exists {
-            let z = ZSetValue::create(elements, argv[idx + 1].len(), &lim);
-            ctx.db().add(key, Value::ZSet(Box::new(z)));
-        }
-        if let Some(z) = zset_mut(ctx, key)? {
-            z.maybe_convert(elements, &lim);
-            for (j, &score) in scores.iter().enumerate() {
-                match zset_add(z, score, &argv[idx + 1 + j * 2], f, &lim) {
-                    Ok(AddOutcome::Added(s)) => {
-                        added += 1;
-                        processed += 1;
-                        last = s;
-                    }
-                    Ok(AddOutcome::Updated(s)) => {
-                        updated += 1;
-                        processed += 1;
-                        last = s;
-                    }
-                    Ok(AddOutcome::Same(s)) => {
-                        processed += 1;
-                        last = s;
-                    }
-                    Ok(AddOutcome::Nop) => {}
-                    Err(e) => {
-                        result = Err(e);
-                        break;
-                    }
+    struct Tally {
+        added: u64,
+        updated: u64,
+        processed: u64,
+        last: f64,
+        result: CmdResult,
+    }
+    let run = |z: &mut ZSetValue| {
+        let mut t = Tally {
+            added: 0,
+            updated: 0,
+            processed: 0,
+            last: 0.0,
+            result: Ok(()),
+        };
+        for (j, &score) in scores.iter().enumerate() {
+            match zset_add(z, score, &argv[idx + 1 + j * 2], f, &lim) {
+                Ok(AddOutcome::Added(s)) => {
+                    t.added += 1;
+                    t.processed += 1;
+                    t.last = s;
+                }
+                Ok(AddOutcome::Updated(s)) => {
+                    t.updated += 1;
+                    t.processed += 1;
+                    t.last = s;
+                }
+                Ok(AddOutcome::Same(s)) => {
+                    t.processed += 1;
+                    t.last = s;
+                }
+                Ok(AddOutcome::Nop) => {}
+                Err(e) => {
+                    t.result = Err(e);
+                    break;
                 }
             }
         }
-        drop_if_empty(ctx, key);
-    }
+        t
+    };
+    // One keyspace lookup when the sorted set exists.
+    let existing = match ctx.lookup_write(key) {
+        Some(Value::ZSet(z)) => {
+            z.maybe_convert(elements, &lim);
+            let t = run(z);
+            Some((t, z.is_empty()))
+        }
+        Some(_) => return Err(err::WRONGTYPE.into()),
+        None => None,
+    };
+    let t = match existing {
+        Some((t, empty)) => {
+            if empty {
+                ctx.db().remove(key);
+            }
+            t
+        }
+        None if f.xx => Tally {
+            added: 0,
+            updated: 0,
+            processed: 0,
+            last: 0.0,
+            result: Ok(()),
+        },
+        None => {
+            let mut z = ZSetValue::create(elements, argv[idx + 1].len(), &lim);
+            let t = run(&mut z);
+            if !z.is_empty() {
+                ctx.db().add(key, Value::ZSet(Box::new(z)));
+            }
+            t
+        }
+    };
+    let (added, updated, processed, last, result) =
+        (t.added, t.updated, t.processed, t.last, t.result);
     ctx.dirty(added + updated);
     if added > 0 {
         signal_ready(ctx, key);
@@ -783,14 +821,34 @@ fn zpop_generic(
     count: i64,
     shape: PopShape,
 ) -> Result<Option<Bytes>, CmdError> {
-    let mut chosen = None;
+    let want = if count == -1 {
+        1
+    } else {
+        count.max(0) as usize
+    };
+    // The first existing key is served, popped in the same lookup.
+    let mut served: Option<(Bytes, Vec<(Vec<u8>, f64)>, bool)> = None;
     for k in keys {
-        if zset_mut(ctx, k)?.is_some() {
-            chosen = Some(k.clone());
-            break;
+        match ctx.lookup_write(k) {
+            Some(Value::ZSet(z)) => {
+                let mut popped = Vec::with_capacity(want.min(z.len()));
+                while popped.len() < want {
+                    let Some(pos) = (if max { z.last() } else { z.first() }) else {
+                        break;
+                    };
+                    let (m, s) = z.get(pos);
+                    let m = m.to_vec();
+                    z.remove(&m);
+                    popped.push((m, s));
+                }
+                served = Some((k.clone(), popped, z.is_empty()));
+                break;
+            }
+            Some(_) => return Err(err::WRONGTYPE.into()),
+            None => continue,
         }
     }
-    let Some(key) = chosen else {
+    let Some((key, popped, empty)) = served else {
         if shape.nil_when_empty {
             ctx.reply().null_array();
         } else {
@@ -802,20 +860,9 @@ fn zpop_generic(
         ctx.reply().empty_array();
         return Ok(None);
     }
-    let count = if count == -1 { 1 } else { count as usize };
-    let mut popped: Vec<(Vec<u8>, f64)> = Vec::new();
-    if let Some(z) = zset_mut(ctx, &key)? {
-        while popped.len() < count {
-            let Some(pos) = (if max { z.last() } else { z.first() }) else {
-                break;
-            };
-            let (m, s) = z.get(pos);
-            let m = m.to_vec();
-            z.remove(&m);
-            popped.push((m, s));
-        }
+    if empty {
+        ctx.db().remove(&key);
     }
-    drop_if_empty(ctx, &key);
     ctx.dirty(popped.len() as u64);
     let r = ctx.reply();
     let n = popped.len();

@@ -187,10 +187,12 @@ pub fn entry_size(ele: &[u8]) -> usize {
     l + backlen_size(l)
 }
 
-/// A Valkey-format listpack.
+/// A Valkey-format listpack. The buffer is an exact-size boxed slice
+/// (16 bytes, no spare capacity): every change reallocates it, as Valkey's
+/// listpack does, and small values stay as small as Valkey's.
 #[derive(Clone, PartialEq)]
 pub struct Listpack {
-    buf: Vec<u8>,
+    buf: Box<[u8]>,
 }
 
 impl Default for Listpack {
@@ -216,7 +218,18 @@ impl Listpack {
         buf.extend_from_slice(&7u32.to_le_bytes());
         buf.extend_from_slice(&0u16.to_le_bytes());
         buf.push(EOF);
-        Listpack { buf }
+        Listpack {
+            buf: buf.into_boxed_slice(),
+        }
+    }
+
+    /// Edit the buffer as a Vec; it is stored back exact-size.
+    #[inline]
+    fn with_vec<R>(&mut self, f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+        let mut v = std::mem::take(&mut self.buf).into_vec();
+        let r = f(&mut v);
+        self.buf = v.into_boxed_slice();
+        r
     }
 
     /// Total size in bytes (Valkey's `lpBytes`).
@@ -232,7 +245,7 @@ impl Listpack {
 
     /// Heap bytes held.
     pub fn heap_size(&self) -> usize {
-        self.buf.capacity()
+        self.buf.len()
     }
 
     #[inline]
@@ -448,12 +461,14 @@ impl Listpack {
         let at = off.unwrap_or(self.end());
         let l = enc.len();
         let total = l + backlen_size(l);
-        self.buf.reserve_exact(total);
-        let old_len = self.buf.len();
-        self.buf.resize(old_len + total, 0);
-        self.buf.copy_within(at..old_len, at + total);
-        enc.write(&mut self.buf[at..at + l]);
-        write_backlen(l, &mut self.buf[at + l..at + total]);
+        self.with_vec(|v| {
+            v.reserve_exact(total);
+            let old_len = v.len();
+            v.resize(old_len + total, 0);
+            v.copy_within(at..old_len, at + total);
+            enc.write(&mut v[at..at + l]);
+            write_backlen(l, &mut v[at + l..at + total]);
+        });
         self.update_header(1);
     }
 
@@ -475,9 +490,10 @@ impl Listpack {
             end += self.entry_len(end);
             removed += 1;
         }
-        self.buf.drain(off..end);
+        self.with_vec(|v| {
+            v.drain(off..end);
+        });
         self.update_header(-(removed as isize));
-        self.maybe_shrink();
         (self.buf[off] != EOF).then_some(off)
     }
 
@@ -492,21 +508,16 @@ impl Listpack {
         let enc = encode(ele);
         let l = enc.len();
         let total = l + backlen_size(l);
-        if total > old {
-            self.buf.reserve_exact(total - old);
-        }
         let mut tmp = vec![0u8; total];
         enc.write(&mut tmp[..l]);
         write_backlen(l, &mut tmp[l..]);
-        self.buf.splice(off..off + old, tmp);
+        self.with_vec(|v| {
+            if total > old {
+                v.reserve_exact(total - old);
+            }
+            v.splice(off..off + old, tmp);
+        });
         self.update_header(0);
-        self.maybe_shrink();
-    }
-
-    fn maybe_shrink(&mut self) {
-        if self.buf.capacity() > self.buf.len() + 64 || self.buf.capacity() > self.buf.len() * 2 {
-            self.buf.shrink_to_fit();
-        }
     }
 
     /// Find the first entry equal to `ele` starting at `off`, looking at
@@ -540,8 +551,10 @@ impl Listpack {
         let body = &other.buf[HEADER..other.buf.len() - 1];
         let n = other.len();
         let end = self.end();
-        self.buf.reserve_exact(body.len());
-        self.buf.splice(end..end, body.iter().copied());
+        self.with_vec(|v| {
+            v.reserve_exact(body.len());
+            v.splice(end..end, body.iter().copied());
+        });
         let c = self.header_count() as usize;
         let total = self.buf.len() as u32;
         self.buf[0..4].copy_from_slice(&total.to_le_bytes());
@@ -562,14 +575,17 @@ impl Listpack {
         };
         let body: Vec<u8> = self.buf[off..self.buf.len() - 1].to_vec();
         let n = self.len() - at;
-        self.buf.truncate(off);
-        self.buf.push(EOF);
+        self.with_vec(|v| {
+            v.truncate(off);
+            v.push(EOF);
+        });
         let total = self.buf.len() as u32;
         self.buf[0..4].copy_from_slice(&total.to_le_bytes());
         self.buf[4..6].copy_from_slice(&(at.min(COUNT_UNKNOWN as usize) as u16).to_le_bytes());
-        self.maybe_shrink();
         let end = tail.end();
-        tail.buf.splice(end..end, body);
+        tail.with_vec(|v| {
+            v.splice(end..end, body);
+        });
         let total = tail.buf.len() as u32;
         tail.buf[0..4].copy_from_slice(&total.to_le_bytes());
         tail.buf[4..6].copy_from_slice(&(n.min(COUNT_UNKNOWN as usize) as u16).to_le_bytes());

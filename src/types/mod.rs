@@ -89,4 +89,13 @@ mod tests {
     fn value_is_16_bytes() {
         assert_eq!(std::mem::size_of::<super::Value>(), 16);
     }
+
+    #[test]
+    fn compact_wrappers_are_two_words() {
+        // Box<HashValue> etc. then take jemalloc's 16-byte class, like
+        // Valkey's robj in front of a listpack.
+        assert_eq!(std::mem::size_of::<super::HashValue>(), 16);
+        assert_eq!(std::mem::size_of::<super::ZSetValue>(), 16);
+        assert_eq!(std::mem::size_of::<super::ListValue>(), 16);
+    }
 }
