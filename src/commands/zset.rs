@@ -827,7 +827,7 @@ fn zpop_generic(
         count.max(0) as usize
     };
     // The first existing key is served, popped in the same lookup.
-    let mut served: Option<(Bytes, Vec<(Vec<u8>, f64)>, bool)> = None;
+    let mut served: Option<(Bytes, Scored, bool)> = None;
     for k in keys {
         match ctx.lookup_write(k) {
             Some(Value::ZSet(z)) => {
