@@ -494,17 +494,18 @@ fn hrandfield_count(
     let size = h.len_at(now);
     // Negative count: independent draws, repeats allowed.
     if l < 0 || count == 1 {
-        let mut picks = Vec::new();
+        // Streamed: the count is only known at the end (a hash whose
+        // fields all expired yields fewer).
+        let d = r.deferred();
+        let mut n = 0;
         for _ in 0..count {
             match h.random_at(&mut rng, now) {
-                Some(p) => picks.push(p),
+                Some((k, v)) => emit(r, k, v),
                 None => break,
             }
+            n += 1;
         }
-        header(r, picks.len());
-        for (k, v) in picks {
-            emit(r, k, v);
-        }
+        r.set_deferred_len(d, b'*', if withvalues && !resp3 { n * 2 } else { n });
         return Ok(());
     }
     // Asking for at least everything: return the whole hash.

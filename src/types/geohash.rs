@@ -276,7 +276,10 @@ impl Search {
             }
         } * self.conversion;
         let mut steps = estimate_steps(radius_m, self.lat);
-        let mut hash = encode_wgs84(self.lon, self.lat, steps).unwrap_or_default();
+        let Some(mut hash) = encode_wgs84(self.lon, self.lat, steps) else {
+            // Out-of-range centers are rejected when parsed; scan nothing.
+            return [Bits::default(); 9];
+        };
         let mut n = neighbors(&hash);
         let mut area = decode_wgs84(hash);
         let north = decode_wgs84(n[1]);
@@ -289,7 +292,7 @@ impl Search {
             || west.lon_min > min_lon;
         if steps > 1 && decrease {
             steps -= 1;
-            hash = encode_wgs84(self.lon, self.lat, steps).unwrap_or_default();
+            hash = encode_wgs84(self.lon, self.lat, steps).unwrap_or(hash);
             n = neighbors(&hash);
             area = decode_wgs84(hash);
         }

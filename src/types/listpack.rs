@@ -752,6 +752,60 @@ mod tests {
         assert_eq!(lp.get(lp.next(p).unwrap()), LpEntry::Str(b"x"));
     }
 
+    use proptest::prelude::*;
+
+    fn elem() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            any::<i64>().prop_map(|n| n.to_string().into_bytes()),
+            (-200i64..200).prop_map(|n| n.to_string().into_bytes()),
+            proptest::collection::vec(any::<u8>(), 0..80),
+            proptest::collection::vec(any::<u8>(), 4090..4100),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Random edits agree with a Vec model, forwards and backwards, and
+        /// the header stays consistent.
+        #[test]
+        fn matches_vec_model(ops in proptest::collection::vec((0u8..5, elem(), any::<u16>()), 1..60)) {
+            let mut lp = Listpack::new();
+            let mut model: Vec<Vec<u8>> = Vec::new();
+            for (op, e, pos) in ops {
+                let at = if model.is_empty() { 0 } else { pos as usize % model.len() };
+                match op {
+                    0 => { lp.push_back(&e); model.push(e); }
+                    1 => { lp.push_front(&e); model.insert(0, e); }
+                    2 if !model.is_empty() => {
+                        let off = lp.seek(at as i64).unwrap();
+                        lp.delete(off);
+                        model.remove(at);
+                    }
+                    3 if !model.is_empty() => {
+                        let off = lp.seek(at as i64).unwrap();
+                        lp.replace(off, &e);
+                        model[at] = e;
+                    }
+                    _ => {
+                        let off = lp.seek(at as i64);
+                        lp.insert(off, &e);
+                        if off.is_some() { model.insert(at, e); } else { model.push(e); }
+                    }
+                }
+                prop_assert_eq!(lp.len(), model.len());
+                prop_assert_eq!(lp.bytes(), lp.as_bytes().len());
+                prop_assert_eq!(
+                    u32::from_le_bytes([lp.as_bytes()[0], lp.as_bytes()[1], lp.as_bytes()[2], lp.as_bytes()[3]]) as usize,
+                    lp.bytes()
+                );
+            }
+            prop_assert_eq!(strs(&lp), model.clone());
+            let mut rev: Vec<Vec<u8>> = lp.iter_rev().map(|e| e.to_vec()).collect();
+            rev.reverse();
+            prop_assert_eq!(rev, model);
+        }
+    }
+
     #[test]
     fn large_counts_are_recounted() {
         let mut lp = Listpack::new();

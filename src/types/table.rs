@@ -407,6 +407,27 @@ mod tests {
     }
 
     #[test]
+    fn churn_with_tombstones_stays_consistent() {
+        let mut s = BytesSet::new();
+        let mut model = HashSet::new();
+        let mut x = 42u64;
+        for _ in 0..20000 {
+            x = crate::util::rand::splitmix(x);
+            let k = format!("k{}", x % 300).into_bytes();
+            if x & 1 == 0 {
+                assert_eq!(s.insert(&k), model.insert(k.clone()));
+            } else {
+                assert_eq!(s.remove(&k), model.remove(&k));
+            }
+            assert_eq!(s.len(), model.len());
+        }
+        for k in &model {
+            assert!(s.contains(k));
+        }
+        assert_eq!(s.iter().count(), model.len());
+    }
+
+    #[test]
     fn scan_visits_everything_across_resizes() {
         let mut s = BytesSet::new();
         for i in 0..500 {

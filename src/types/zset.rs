@@ -604,6 +604,43 @@ mod tests {
         }
     }
 
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Random adds, score changes and removals on both encodings agree
+        /// with a sorted model: order, ranks, rank lookups, scores.
+        #[test]
+        fn matches_sorted_model(ops in proptest::collection::vec((0u8..3, 0u8..40, -5i32..5), 1..200), big in any::<bool>()) {
+            let l = ZSetLimits { max_listpack: if big { 0 } else { 1000 }, max_listpack_value: 64 };
+            let mut z = ZSetValue::create(1, 1, &l);
+            let mut model: Vec<(f64, Vec<u8>)> = Vec::new();
+            for (op, m, sc) in ops {
+                let member = format!("m{m}").into_bytes();
+                let score = sc as f64 / 2.0;
+                let pos = model.iter().position(|(_, x)| *x == member);
+                match (op, pos) {
+                    (0, None) => { z.insert(&member, score, &l); model.push((score, member)); }
+                    (0, Some(i)) | (1, Some(i)) => { z.update(&member, score); model[i].0 = score; }
+                    (2, Some(i)) => { prop_assert_eq!(z.remove(&member), Some(model[i].0)); model.remove(i); }
+                    _ => {}
+                }
+                model.sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)));
+            }
+            prop_assert_eq!(z.len(), model.len());
+            let got: Vec<(f64, Vec<u8>)> = z.to_vec().into_iter().map(|(m, s)| (s, m)).collect();
+            prop_assert_eq!(&got, &model);
+            for (i, (s, m)) in model.iter().enumerate() {
+                prop_assert_eq!(z.rank(m, false), Some((i, *s)));
+                prop_assert_eq!(z.rank(m, true), Some((model.len() - 1 - i, *s)));
+                let p = z.by_rank(i).unwrap();
+                prop_assert_eq!(z.get(p).0.to_vec(), m.clone());
+                prop_assert_eq!(z.rank_of(p), i);
+                prop_assert_eq!(z.score(m), Some(*s));
+            }
+        }
+    }
+
     #[test]
     fn converts_past_limits() {
         let l = lim();
