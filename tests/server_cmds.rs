@@ -487,3 +487,55 @@ fn shutdown_without_save_points_exits() {
     assert!(c.closed());
     assert!(srv.wait_exit(Duration::from_secs(5)).is_some());
 }
+
+#[test]
+fn config_set_port_rebinds_and_loglevel_applies() {
+    let srv = TestServer::start();
+    let mut c = srv.client();
+    let new_port = free_port();
+    assert_eq!(
+        cmd(&mut c, &["CONFIG", "SET", "port", &new_port.to_string()]),
+        redis::Value::Okay
+    );
+    // The old connection keeps working; new connections go to the new port.
+    assert_eq!(
+        cmd(&mut c, &["PING"]),
+        redis::Value::SimpleString("PONG".into())
+    );
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let mut n = redis::Client::open(format!("redis://127.0.0.1:{new_port}/"))
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    assert_eq!(
+        cmd(&mut n, &["PING"]),
+        redis::Value::SimpleString("PONG".into())
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", srv.port)).is_err(),
+        "old port closed"
+    );
+    assert_eq!(
+        cmd(&mut n, &["CONFIG", "GET", "port"]),
+        redis::Value::Array(vec![
+            redis::Value::BulkString(b"port".to_vec()),
+            redis::Value::BulkString(new_port.to_string().into_bytes())
+        ])
+    );
+    // A port we cannot bind fails the whole CONFIG SET and changes nothing.
+    let blocker = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = blocker.local_addr().unwrap().port().to_string();
+    let e = err_of(&mut n, &["CONFIG", "SET", "port", &busy]);
+    assert_eq!(
+        e,
+        "ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port"
+    );
+    assert_eq!(
+        cmd(&mut n, &["PING"]),
+        redis::Value::SimpleString("PONG".into())
+    );
+    assert_eq!(
+        cmd(&mut n, &["CONFIG", "SET", "loglevel", "warning"]),
+        redis::Value::Okay
+    );
+}

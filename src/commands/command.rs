@@ -15,6 +15,7 @@ use crate::server::spec::{
     DOC_SYSCMD,
 };
 use crate::server::{err, CmdResult, Ctx};
+use crate::util::glob::string_match;
 use bytes::Bytes;
 
 pub fn register(t: &mut CommandTable) {
@@ -598,141 +599,6 @@ fn arg_type_name(t: ArgType) -> &'static str {
         ArgType::OneOf => "oneof",
         ArgType::Block => "block",
     }
-}
-
-/// Valkey's `stringmatchlen`: glob-style matching with `*`, `?`, `[...]`
-/// (ranges, `^` negation) and `\` escapes.
-fn string_match(pattern: &[u8], s: &[u8], nocase: bool) -> bool {
-    let mut skip_longer = false;
-    glob(pattern, 0, s, 0, nocase, &mut skip_longer, 0)
-}
-
-/// Byte at `i`, or the NUL terminator past the end (Valkey reads it).
-#[inline]
-fn at(p: &[u8], i: usize) -> u8 {
-    p.get(i).copied().unwrap_or(0)
-}
-
-/// `tolower` on a C `char` (signed), as an int.
-#[inline]
-fn lower(c: u8) -> i32 {
-    (c.to_ascii_lowercase() as i8) as i32
-}
-
-fn glob(
-    pat: &[u8],
-    mut pi: usize,
-    s: &[u8],
-    mut si: usize,
-    nocase: bool,
-    skip_longer: &mut bool,
-    nesting: u32,
-) -> bool {
-    // Protection against abusive patterns.
-    if nesting > 1000 {
-        return false;
-    }
-    while pi < pat.len() && si < s.len() {
-        match pat[pi] {
-            b'*' => {
-                while pi < pat.len() && at(pat, pi + 1) == b'*' {
-                    pi += 1;
-                }
-                if pat.len() - pi == 1 {
-                    return true;
-                }
-                while si < s.len() {
-                    if glob(pat, pi + 1, s, si, nocase, skip_longer, nesting + 1) {
-                        return true;
-                    }
-                    if *skip_longer {
-                        return false;
-                    }
-                    si += 1;
-                }
-                // No match for the rest of the pattern anywhere in the rest
-                // of the string: longer matches of earlier stars cannot help.
-                *skip_longer = true;
-                return false;
-            }
-            b'?' => si += 1,
-            b'[' => {
-                pi += 1;
-                let not = at(pat, pi) == b'^';
-                if not {
-                    pi += 1;
-                }
-                let mut matched = false;
-                loop {
-                    let left = pat.len() - pi;
-                    if at(pat, pi) == b'\\' && left >= 2 {
-                        pi += 1;
-                        if pat[pi] == s[si] {
-                            matched = true;
-                        }
-                    } else if at(pat, pi) == b']' {
-                        break;
-                    } else if left == 0 {
-                        pi -= 1;
-                        break;
-                    } else if left >= 3 && pat[pi + 1] == b'-' {
-                        let (mut start, mut end) = (pat[pi] as i8 as i32, pat[pi + 2] as i8 as i32);
-                        let mut c = s[si] as i8 as i32;
-                        if start > end {
-                            std::mem::swap(&mut start, &mut end);
-                        }
-                        if nocase {
-                            start = lower(start as u8);
-                            end = lower(end as u8);
-                            c = lower(c as u8);
-                        }
-                        pi += 2;
-                        if c >= start && c <= end {
-                            matched = true;
-                        }
-                    } else if nocase {
-                        if pat[pi].eq_ignore_ascii_case(&s[si]) {
-                            matched = true;
-                        }
-                    } else if pat[pi] == s[si] {
-                        matched = true;
-                    }
-                    pi += 1;
-                }
-                if not {
-                    matched = !matched;
-                }
-                if !matched {
-                    return false;
-                }
-                si += 1;
-            }
-            c => {
-                let mut c = c;
-                if c == b'\\' && pat.len() - pi >= 2 {
-                    pi += 1;
-                    c = pat[pi];
-                }
-                let same = if nocase {
-                    c.eq_ignore_ascii_case(&s[si])
-                } else {
-                    c == s[si]
-                };
-                if !same {
-                    return false;
-                }
-                si += 1;
-            }
-        }
-        pi += 1;
-        if si == s.len() {
-            while at(pat, pi) == b'*' {
-                pi += 1;
-            }
-            break;
-        }
-    }
-    pi >= pat.len() && si == s.len()
 }
 
 #[cfg(test)]

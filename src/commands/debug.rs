@@ -146,8 +146,7 @@ const NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-co
 
 /// Is the caller on a unix socket or a loopback address?
 fn is_local(ctx: &Ctx) -> bool {
-    let a = &ctx.client.addr;
-    ctx.client.unix || a.starts_with("127.") || a.starts_with("[::1]:") || a.starts_with("::1:")
+    ctx.client.local
 }
 
 /// C's atoi: leading integer, 0 when there is none.

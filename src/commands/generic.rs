@@ -16,6 +16,7 @@ use super::eq_ic;
 use crate::protocol::Reply;
 use crate::server::{err, CmdError, CmdResult, CommandTable, Ctx, Server};
 use crate::types::Value;
+use crate::util::glob::string_match as glob_match;
 use crate::util::num::parse_i64;
 use bytes::Bytes;
 
@@ -53,30 +54,10 @@ pub fn register(t: &mut CommandTable) {
     t.add("wait", wait);
 }
 
-/// The directives this group depends on.
-///
-/// TODO(config): read these from the directive table once it lands; until
-/// then they return Valkey 9's defaults (lazy freeing everywhere, policy
-/// `noeviction`).
-mod settings {
-    use crate::config::Config;
-
-    pub fn lazyfree_lazy_user_del(_: &Config) -> bool {
-        true
-    }
-    pub fn lazyfree_lazy_user_flush(_: &Config) -> bool {
-        true
-    }
-    pub fn lazyfree_lazy_server_del(_: &Config) -> bool {
-        true
-    }
-    pub fn lazyfree_lazy_expire(_: &Config) -> bool {
-        true
-    }
-    /// Is `maxmemory-policy` one of the `*-lfu` policies?
-    pub fn maxmemory_policy_is_lfu(_: &Config) -> bool {
-        false
-    }
+/// Is `maxmemory-policy` one of the `*-lfu` policies?
+fn is_lfu(p: crate::config::MaxmemoryPolicy) -> bool {
+    use crate::config::MaxmemoryPolicy::*;
+    matches!(p, VolatileLfu | AllkeysLfu)
 }
 
 const SAME_OBJECT: &str = "ERR source and destination objects are the same";
@@ -85,7 +66,7 @@ const SAME_OBJECT: &str = "ERR source and destination objects are the same";
 /// [`Db::expire_if_needed`](crate::keyspace::Db::expire_if_needed).
 #[inline]
 fn is_expired(when: Option<i64>, now: i64) -> bool {
-    matches!(when, Some(t) if t <= now)
+    matches!(when, Some(t) if t < now)
 }
 
 /// A 32-bit integer argument (Valkey's `getIntFromObjectOrReply`): with
@@ -131,7 +112,7 @@ impl Ctx<'_> {
 // DEL, UNLINK, EXISTS, TYPE, TOUCH, DBSIZE
 
 fn del(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    let lazy = settings::lazyfree_lazy_user_del(&ctx.srv.config);
+    let lazy = ctx.srv.config.lazyfree_lazy_user_del();
     del_generic(ctx, argv, lazy)
 }
 
@@ -390,7 +371,7 @@ fn renamenx(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 fn rename_generic(ctx: &mut Ctx, argv: &[Bytes], nx: bool) -> CmdResult {
     let (src, dst) = (&argv[1], &argv[2]);
     let now = ctx.now_ms();
-    let lazy = settings::lazyfree_lazy_server_del(&ctx.srv.config);
+    let lazy = ctx.srv.config.lazyfree_lazy_server_del();
     let srv = &mut *ctx.srv;
     let db = &mut srv.dbs[ctx.client.db];
     if !db.contains(src, now) {
@@ -478,7 +459,7 @@ fn copy(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         return Ok(());
     }
     let now = ctx.now_ms();
-    let lazy = settings::lazyfree_lazy_server_del(&ctx.srv.config);
+    let lazy = ctx.srv.config.lazyfree_lazy_server_del();
     let srv = &mut *ctx.srv;
     if srv.dbs[dst].contains(newkey, now) {
         if !replace {
@@ -535,7 +516,7 @@ fn swapdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// Returns whether to free in the background.
 fn flush_is_async(ctx: &Ctx, argv: &[Bytes]) -> Result<bool, CmdError> {
     match argv {
-        [_] => Ok(settings::lazyfree_lazy_user_flush(&ctx.srv.config)),
+        [_] => Ok(ctx.srv.config.lazyfree_lazy_user_flush()),
         [_, mode] if eq_ic(mode, "sync") => Ok(false),
         [_, mode] if eq_ic(mode, "async") => Ok(true),
         _ => Err(err::SYNTAX.into()),
@@ -683,7 +664,7 @@ fn expire_generic(ctx: &mut Ctx, argv: &[Bytes], basetime: i64, unit: Unit) -> C
     when = when.checked_add(basetime).ok_or_else(overflow)?;
 
     let now = ctx.now_ms();
-    let lazy = settings::lazyfree_lazy_expire(&ctx.srv.config);
+    let lazy = ctx.srv.config.lazyfree_lazy_expire();
     let srv = &mut *ctx.srv;
     let db = &mut srv.dbs[ctx.client.db];
     if !db.contains(key, now) {
@@ -840,7 +821,7 @@ fn object_freq(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         ctx.reply().null();
         return Ok(());
     }
-    if !settings::maxmemory_policy_is_lfu(&ctx.srv.config) {
+    if !is_lfu(ctx.srv.config.maxmemory_policy()) {
         return Err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.".into());
     }
     // TODO(lfu): report the key's logarithmic access counter once values
@@ -854,7 +835,7 @@ fn object_idletime(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         ctx.reply().null();
         return Ok(());
     }
-    if settings::maxmemory_policy_is_lfu(&ctx.srv.config) {
+    if is_lfu(ctx.srv.config.maxmemory_policy()) {
         return Err("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.".into());
     }
     // TODO(lru): keyspace entries have no last-access time yet; once they
@@ -897,145 +878,6 @@ fn wait(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 
 // ---------------------------------------------------------------------------
 // Glob matching
-
-/// Valkey's glob (`stringmatchlen`): `*`, `?`, `[...]` with `^` negation,
-/// ranges and `\` escapes, byte-exact including its edge cases (an
-/// unterminated `[` class, signed-char ranges, the recursion limit).
-///
-/// TODO: use util::glob once it lands.
-fn glob_match(pattern: &[u8], s: &[u8], nocase: bool) -> bool {
-    let mut skip_longer = false;
-    glob_at(pattern, 0, s, 0, nocase, &mut skip_longer, 0)
-}
-
-fn glob_at(
-    pat: &[u8],
-    mut i: usize,
-    s: &[u8],
-    mut j: usize,
-    nocase: bool,
-    skip_longer: &mut bool,
-    nesting: u32,
-) -> bool {
-    // Protection against abusive patterns.
-    if nesting > 1000 {
-        return false;
-    }
-    // C reads the pattern's NUL terminator past the end.
-    let at = |k: usize| pat.get(k).copied().unwrap_or(0);
-    let eq = |a: u8, b: u8| {
-        if nocase {
-            a.eq_ignore_ascii_case(&b)
-        } else {
-            a == b
-        }
-    };
-    while i < pat.len() && j < s.len() {
-        match pat[i] {
-            b'*' => {
-                while at(i + 1) == b'*' {
-                    i += 1;
-                }
-                if pat.len() - i == 1 {
-                    return true;
-                }
-                while j < s.len() {
-                    if glob_at(pat, i + 1, s, j, nocase, skip_longer, nesting + 1) {
-                        return true;
-                    }
-                    if *skip_longer {
-                        return false;
-                    }
-                    j += 1;
-                }
-                // No match for the rest from anywhere in the string: earlier
-                // stars cannot help by matching more.
-                *skip_longer = true;
-                return false;
-            }
-            b'?' => j += 1,
-            b'[' => {
-                i += 1;
-                let negate = at(i) == b'^';
-                if negate {
-                    i += 1;
-                }
-                let mut matched = false;
-                loop {
-                    let rem = pat.len() - i;
-                    if at(i) == b'\\' && rem >= 2 {
-                        i += 1;
-                        if pat[i] == s[j] {
-                            matched = true;
-                        }
-                    } else if at(i) == b']' {
-                        break;
-                    } else if rem == 0 {
-                        // Unterminated class: step back so the final
-                        // advance lands on the end.
-                        i -= 1;
-                        break;
-                    } else if rem >= 3 && pat[i + 1] == b'-' {
-                        // C compares (signed) chars.
-                        let mut lo = i32::from(pat[i] as i8);
-                        let mut hi = i32::from(pat[i + 2] as i8);
-                        let mut c = i32::from(s[j] as i8);
-                        if lo > hi {
-                            std::mem::swap(&mut lo, &mut hi);
-                        }
-                        if nocase {
-                            lo = ascii_lower(lo);
-                            hi = ascii_lower(hi);
-                            c = ascii_lower(c);
-                        }
-                        i += 2;
-                        if (lo..=hi).contains(&c) {
-                            matched = true;
-                        }
-                    } else if eq(pat[i], s[j]) {
-                        matched = true;
-                    }
-                    i += 1;
-                }
-                if negate {
-                    matched = !matched;
-                }
-                if !matched {
-                    return false;
-                }
-                j += 1;
-            }
-            c => {
-                let c = if c == b'\\' && pat.len() - i >= 2 {
-                    i += 1;
-                    pat[i]
-                } else {
-                    c
-                };
-                if !eq(c, s[j]) {
-                    return false;
-                }
-                j += 1;
-            }
-        }
-        i += 1;
-        if j == s.len() {
-            while at(i) == b'*' {
-                i += 1;
-            }
-            break;
-        }
-    }
-    i == pat.len() && j == s.len()
-}
-
-fn ascii_lower(c: i32) -> i32 {
-    if (i32::from(b'A')..=i32::from(b'Z')).contains(&c) {
-        c + 32
-    } else {
-        c
-    }
-}
 
 #[cfg(test)]
 mod tests {

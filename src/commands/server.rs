@@ -133,15 +133,48 @@ fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         .chunks_exact(2)
         .map(|p| (&p[0][..], &p[1][..]))
         .collect();
+    let set_ctx = crate::config::SetContext {
+        loading: false,
+        client_is_local: ctx.client.local,
+    };
+    let mut new_listeners = None;
     let changed = ctx
         .srv
         .config
-        .set(&pairs)
+        .set_and_apply(&pairs, &set_ctx, |cfg, changed| {
+            // Sockets are bound here so a failure fails (and rolls back) the
+            // CONFIG SET; the event loop adopts them after the command.
+            let rebind_port = changed.contains(&"port");
+            if rebind_port || changed.contains(&"bind") {
+                match crate::net::listener::bind_tcp(
+                    cfg.bind(),
+                    cfg.port(),
+                    cfg.tcp_backlog() as i32,
+                ) {
+                    Ok(l) => new_listeners = Some(l),
+                    Err(e) => {
+                        tracing::warn!("{e}");
+                        return Err(if rebind_port {
+                            ("port", "Unable to listen on this port".to_string())
+                        } else {
+                            ("bind", "Failed to bind to specified addresses.".to_string())
+                        });
+                    }
+                }
+            }
+            Ok(())
+        })
         .map_err(crate::server::CmdError::from)?;
-    // Settings the executor caches outside the config.
+    if new_listeners.is_some() {
+        ctx.srv.tcp_port = ctx.srv.config.port();
+        ctx.srv.new_listeners = new_listeners;
+    }
+    // Settings the executor or the logger cache outside the config.
     for name in changed {
-        if name == "hz" {
-            ctx.srv.hz = ctx.srv.config.hz();
+        match name {
+            "hz" => ctx.srv.hz = ctx.srv.config.hz(),
+            "loglevel" => crate::server::log::set_level(ctx.srv.config.loglevel()),
+            _ => {}
         }
     }
     ctx.reply().ok();

@@ -43,7 +43,8 @@ impl Db {
             return false;
         }
         match self.dict.get_expire(key) {
-            Some(when) if when <= now_ms => {
+            // Valkey's rule: expired once the clock is past the deadline.
+            Some(when) if when < now_ms => {
                 self.dict.remove(key);
                 self.stat_expired += 1;
                 self.expired_on_access.push(Bytes::copy_from_slice(key));

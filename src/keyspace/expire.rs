@@ -41,7 +41,7 @@ pub fn active_expire_cycle(
             while checked < per_loop {
                 cursor = db.dict.scan_expires(cursor, |k, t| {
                     checked += 1;
-                    if t <= now_ms {
+                    if t < now_ms {
                         batch.push((k.to_vec(), t));
                     }
                 });

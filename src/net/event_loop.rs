@@ -122,10 +122,16 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
         if srv.blocking.blocked_clients > 0 {
             srv.handle_blocked_timeouts();
         }
+        if srv.pause_over() {
+            srv.release_held();
+        }
         lp.resume_unblocked(&mut srv);
         lp.flush_pending(&mut srv);
         lp.close_queued(&mut srv);
         lp.send_orders();
+        if let Some(new) = srv.new_listeners.take() {
+            lp.replace_tcp_listeners(new);
+        }
         if Instant::now() >= next_cron {
             srv.cron();
             lp.close_queued(&mut srv);
@@ -213,6 +219,7 @@ impl Loop {
         self.next_shard = self.next_shard.wrapping_add(1);
         if shard > 0 {
             let mut client = self.make_client(srv, slot, &stream, addr, laddr, unix);
+            client.local = local;
             client.io_thread = shard;
             srv.clients[slot] = Some(Box::new(client));
             srv.connected_clients += 1;
@@ -230,7 +237,8 @@ impl Loop {
             self.free_slots.push(slot);
             return;
         }
-        let client = self.make_client(srv, slot, &stream, addr, laddr, unix);
+        let mut client = self.make_client(srv, slot, &stream, addr, laddr, unix);
+        client.local = local;
         srv.clients[slot] = Some(Box::new(client));
         srv.connected_clients += 1;
         self.conns[slot] = Some(Conn::new(stream));
@@ -299,6 +307,8 @@ impl Loop {
                         // Discard input after a kill or QUIT.
                     } else if client.blocked.is_some() || !client.queued.is_empty() {
                         client.queued.push_back(argv);
+                    } else if srv.must_hold(&client, &argv) {
+                        srv.hold(&mut client, &argv);
                     } else {
                         srv.execute(&mut client, &argv);
                     }
@@ -429,6 +439,10 @@ impl Loop {
             match conn.parser.parse(&mut conn.query, &mut conn.argv, &limits) {
                 Ok(true) => {
                     if !conn.argv.is_empty() {
+                        if srv.must_hold(&client, &conn.argv) {
+                            srv.hold(&mut client, &conn.argv);
+                            break;
+                        }
                         srv.execute(&mut client, &conn.argv);
                         client.argv_mem = 0;
                     }
@@ -543,13 +557,19 @@ impl Loop {
                 let Some(mut client) = srv.clients.get_mut(slot).and_then(|c| c.take()) else {
                     continue;
                 };
-                if client.io_thread > 0 {
-                    while client.blocked.is_none() {
-                        let Some(argv) = client.queued.pop_front() else {
-                            break;
-                        };
-                        srv.execute(&mut client, &argv);
+                // Commands held while blocked or paused run first, in order.
+                while client.blocked.is_none() {
+                    let Some(argv) = client.queued.pop_front() else {
+                        break;
+                    };
+                    if srv.must_hold(&client, &argv) {
+                        client.queued.push_front(argv);
+                        srv.mark_held(&mut client);
+                        break;
                     }
+                    srv.execute(&mut client, &argv);
+                }
+                if client.io_thread > 0 || !client.queued.is_empty() {
                     srv.clients[slot] = Some(client);
                     self.mark_pending(slot);
                     continue;
@@ -609,6 +629,36 @@ impl Loop {
             }
             self.free_slots.push(slot);
         }
+    }
+
+    /// CONFIG SET port/bind bound new sockets: serve them instead of the
+    /// old TCP listeners (the unix socket stays).
+    fn replace_tcp_listeners(&mut self, new: Vec<Listener>) {
+        let registry = self.poll.registry();
+        let mut keep = Vec::new();
+        for mut l in self.listeners.drain(..) {
+            match &mut l {
+                Listener::Tcp(t) => {
+                    let _ = registry.deregister(t);
+                }
+                Listener::Unix(u, _) => {
+                    let _ = registry.deregister(u);
+                    keep.push(l);
+                }
+            }
+        }
+        keep.extend(new);
+        for (i, l) in keep.iter_mut().enumerate() {
+            let token = Token(LISTENER_BASE + i);
+            let res = match l {
+                Listener::Tcp(t) => registry.register(t, token, Interest::READABLE),
+                Listener::Unix(u, _) => registry.register(u, token, Interest::READABLE),
+            };
+            if let Err(e) = res {
+                tracing::warn!("Failed to register listener: {e}");
+            }
+        }
+        self.listeners = keep;
     }
 
     fn remove_unix_sockets(&self) {

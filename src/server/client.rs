@@ -54,6 +54,9 @@ pub struct Client {
     pub laddr: String,
     pub fd: i32,
     pub unix: bool,
+    /// Connected over loopback or a unix socket (protected-mode, `local`
+    /// settings of enable-debug-command and friends).
+    pub local: bool,
     pub created_ms: i64,
     pub last_interaction_ms: i64,
     /// Full name of the last command run (`client|list`).
@@ -84,6 +87,8 @@ pub struct Client {
     /// Commands from an I/O thread that arrived while this client was
     /// blocked; run once it is unblocked.
     pub queued: std::collections::VecDeque<Vec<Bytes>>,
+    /// Held by CLIENT PAUSE: its commands wait in `queued`.
+    pub held: bool,
     /// Inside EXEC or a script: blocking commands must not block.
     pub in_exec: bool,
     /// Subscription counts, mirrored from the Pub/Sub registry
@@ -115,6 +120,7 @@ impl Client {
             laddr: String::new(),
             fd: -1,
             unix: false,
+            local: false,
             created_ms: now_ms,
             last_interaction_ms: now_ms,
             last_cmd: "NULL".into(),
@@ -136,6 +142,7 @@ impl Client {
             io_thread: 0,
             queued: Default::default(),
             in_exec: false,
+            held: false,
             pubsub_channels: 0,
             pubsub_patterns: 0,
             pubsub_shard_channels: 0,

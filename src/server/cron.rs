@@ -10,7 +10,8 @@ impl Server {
         self.update_clock();
         self.cronloops += 1;
         self.stats.sample(self.now_ms);
-        if self.active_expire_enabled {
+        // A pause freezes the dataset: no active expiry until it ends.
+        if self.active_expire_enabled && self.pause.active(self.now_ms).is_none() {
             // Valkey's slow cycle may use 25% of a tick, a bit more per
             // effort level.
             let effort = self.config.active_expire_effort() as u32;
@@ -95,6 +96,9 @@ impl Server {
 
     /// Bookkeeping when a connection goes away.
     pub fn on_client_closed(&mut self, c: &mut super::Client) {
+        if c.held {
+            self.held_clients.retain(|&s| s != c.slot);
+        }
         self.forget_closed_client(c);
         self.pubsub_forget_client(c);
         tracing::debug!("Client closed connection id={} addr={}", c.id, c.addr);

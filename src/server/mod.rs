@@ -116,6 +116,10 @@ pub struct Server {
     pub blocking: blocking::Blocking,
     pub watches: multi::Watches,
     pub pubsub: pubsub::PubSub,
+    /// Sockets bound by CONFIG SET port/bind, for the event loop to adopt.
+    pub new_listeners: Option<Vec<crate::net::listener::Listener>>,
+    /// Slots of clients held by CLIENT PAUSE.
+    pub held_clients: Vec<usize>,
     /// Slots of clients that got output outside their own command.
     pub pending_writes: Vec<usize>,
     /// Slots of clients to disconnect after this loop iteration.
@@ -178,6 +182,8 @@ impl Server {
             watches: Default::default(),
             pubsub: Default::default(),
             pending_writes: Vec::new(),
+            held_clients: Vec::new(),
+            new_listeners: None,
             close_queue: Vec::new(),
             lazyfree: lazyfree::LazyFree::new(),
             pause: pause::ClientPause::default(),
@@ -197,6 +203,29 @@ impl Server {
     pub fn random(&mut self) -> u64 {
         self.rng = crate::util::rand::splitmix(self.rng);
         self.rng
+    }
+
+    /// Hold `argv` until the pause ends (CLIENT PAUSE).
+    pub fn hold(&mut self, client: &mut Client, argv: &[Bytes]) {
+        client.queued.push_back(argv.to_vec());
+        self.mark_held(client);
+    }
+
+    pub fn mark_held(&mut self, client: &mut Client) {
+        if !client.held {
+            client.held = true;
+            self.held_clients.push(client.slot);
+        }
+    }
+
+    /// The pause ended: let held clients run what they queued.
+    pub fn release_held(&mut self) {
+        for slot in std::mem::take(&mut self.held_clients) {
+            if let Some(Some(c)) = self.clients.get_mut(slot) {
+                c.held = false;
+                self.blocking.unblocked.push(slot);
+            }
+        }
     }
 
     /// Record a command for AOF/replication.

@@ -65,6 +65,40 @@ impl Server {
         }
     }
 
+    /// Must this command from `client` wait for the pause to end? Replication
+    /// links are never paused; a client with commands already held keeps
+    /// its order by holding the rest too. EXEC counts as a write when its
+    /// transaction queued one.
+    pub fn must_hold(&self, client: &super::Client, argv: &[bytes::Bytes]) -> bool {
+        use super::client::ClientKind;
+        use super::spec::flags;
+        if self.pause.state.is_none() {
+            return false;
+        }
+        if matches!(client.kind, ClientKind::Replica | ClientKind::Primary) {
+            return false;
+        }
+        if client.held {
+            return true;
+        }
+        let Some(cmd) = argv.first().and_then(|name| self.commands.lookup(name)) else {
+            return self.paused_for(false);
+        };
+        let writes = |f: u64| f & (flags::WRITE | flags::MAY_REPLICATE) != 0;
+        let mut is_write = writes(cmd.spec.flags);
+        if cmd.spec.name == "exec" {
+            if let Some(m) = &client.multi {
+                is_write |= m.queued.iter().any(|(c, _)| writes(c.spec.flags));
+            }
+        }
+        self.paused_for(is_write)
+    }
+
+    /// Whether clients are being held that a pause no longer applies to.
+    pub fn pause_over(&self) -> bool {
+        !self.held_clients.is_empty() && self.pause.active(self.now_ms).is_none()
+    }
+
     /// When the current pause ends (ms), for the event loop's timer.
     pub fn pause_end_ms(&self) -> Option<i64> {
         self.pause.active(self.now_ms).map(|(end, _)| end)

@@ -22,6 +22,7 @@
 use super::client::{ClientKind, ReplyMode};
 use super::{Client, Server};
 use crate::protocol::Reply;
+pub use crate::util::glob::string_match;
 use bytes::Bytes;
 use hashbrown::{HashMap, HashSet};
 
@@ -358,134 +359,6 @@ fn deliver(
     if was_empty {
         pending_writes.push(slot);
     }
-}
-
-/// Valkey's glob matcher (`stringmatchlen`): `*`, `?`, `[...]` with `^`
-/// negation, `a-z` ranges (reversed ranges allowed) and `\` escapes.
-// TODO: use util::glob once it lands.
-pub fn string_match(pattern: &[u8], s: &[u8], nocase: bool) -> bool {
-    let mut skip_longer = false;
-    glob(pattern, s, nocase, &mut skip_longer, 0)
-}
-
-/// Byte `i` of `p`, or 0 past the end (the C code reads the terminator).
-#[inline]
-fn at(p: &[u8], i: usize) -> u8 {
-    p.get(i).copied().unwrap_or(0)
-}
-
-#[inline]
-fn lower(c: u8) -> u8 {
-    c.to_ascii_lowercase()
-}
-
-fn glob(pat: &[u8], s: &[u8], nocase: bool, skip_longer: &mut bool, nesting: u32) -> bool {
-    // Protection against abusive patterns.
-    if nesting > 1000 {
-        return false;
-    }
-    let (mut p, mut i) = (0usize, 0usize);
-    while p < pat.len() && i < s.len() {
-        match pat[p] {
-            b'*' => {
-                while p + 1 < pat.len() && pat[p + 1] == b'*' {
-                    p += 1;
-                }
-                if p + 1 == pat.len() {
-                    return true;
-                }
-                while i < s.len() {
-                    if glob(&pat[p + 1..], &s[i..], nocase, skip_longer, nesting + 1) {
-                        return true;
-                    }
-                    if *skip_longer {
-                        return false;
-                    }
-                    i += 1;
-                }
-                // No match for the rest of the pattern anywhere in the rest
-                // of the string: earlier stars cannot help either.
-                *skip_longer = true;
-                return false;
-            }
-            b'?' => i += 1,
-            b'[' => {
-                p += 1;
-                let not = at(pat, p) == b'^';
-                if not {
-                    p += 1;
-                }
-                let c = s[i];
-                let mut matched = false;
-                loop {
-                    if at(pat, p) == b'\\' && pat.len() - p >= 2 {
-                        p += 1;
-                        if pat[p] == c {
-                            matched = true;
-                        }
-                    } else if at(pat, p) == b']' && p < pat.len() {
-                        break;
-                    } else if p >= pat.len() {
-                        // Unterminated class: step back so the outer
-                        // advance lands at the end.
-                        p -= 1;
-                        break;
-                    } else if pat.len() - p >= 3 && pat[p + 1] == b'-' {
-                        // The C code compares signed chars.
-                        let (mut start, mut end) = (pat[p] as i8, pat[p + 2] as i8);
-                        let mut ch = c as i8;
-                        if start > end {
-                            std::mem::swap(&mut start, &mut end);
-                        }
-                        if nocase {
-                            start = lower(start as u8) as i8;
-                            end = lower(end as u8) as i8;
-                            ch = lower(ch as u8) as i8;
-                        }
-                        p += 2;
-                        if ch >= start && ch <= end {
-                            matched = true;
-                        }
-                    } else if pat[p] == c || (nocase && lower(pat[p]) == lower(c)) {
-                        matched = true;
-                    }
-                    p += 1;
-                }
-                if not {
-                    matched = !matched;
-                }
-                if !matched {
-                    return false;
-                }
-                i += 1;
-            }
-            b => {
-                let b = if b == b'\\' && pat.len() - p >= 2 {
-                    p += 1;
-                    pat[p]
-                } else {
-                    b
-                };
-                let same = if nocase {
-                    lower(b) == lower(s[i])
-                } else {
-                    b == s[i]
-                };
-                if !same {
-                    return false;
-                }
-                i += 1;
-            }
-        }
-        p += 1;
-        if i == s.len() {
-            while p < pat.len() && pat[p] == b'*' {
-                p += 1;
-            }
-            break;
-        }
-    }
-    p >= pat.len() && i == s.len()
 }
 
 #[cfg(test)]

@@ -5,37 +5,47 @@
 //! \a \\ \" \xHH` escapes; single quotes allow only `\'`; a closing quote must
 //! be followed by whitespace or the end of the line.
 
-/// Split `line` into arguments. `None` means unbalanced quotes.
+/// Splits a line into arguments with Valkey's `sdssplitargs` rules.
+///
+/// Returns `None` on unbalanced quotes (or a closing quote directly followed
+/// by a non-space). A NUL byte ends the line, as it does for the C string.
 pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let line = match line.iter().position(|&b| b == 0) {
+        Some(end) => &line[..end],
+        None => line,
+    };
+    let n = line.len();
+    let at = |i: usize| -> u8 {
+        if i < n {
+            line[i]
+        } else {
+            0
+        }
+    };
     let mut out = Vec::new();
     let mut i = 0;
-    let n = line.len();
-    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c);
     loop {
-        while i < n && is_space(line[i]) {
+        while i < n && is_c_space(line[i]) {
             i += 1;
         }
         if i >= n {
             return Some(out);
         }
         let mut cur = Vec::new();
-        let (mut in_dq, mut in_sq) = (false, false);
-        loop {
-            if in_dq {
-                if i >= n {
-                    return None;
-                }
-                let c = line[i];
+        let (mut inq, mut insq, mut done) = (false, false, false);
+        while !done {
+            let c = at(i);
+            if inq {
                 if c == b'\\'
-                    && i + 3 < n
-                    && line[i + 1] == b'x'
-                    && line[i + 2].is_ascii_hexdigit()
-                    && line[i + 3].is_ascii_hexdigit()
+                    && at(i + 1) == b'x'
+                    && at(i + 2).is_ascii_hexdigit()
+                    && at(i + 3).is_ascii_hexdigit()
                 {
-                    cur.push(hex(line[i + 2]) * 16 + hex(line[i + 3]));
-                    i += 4;
-                } else if c == b'\\' && i + 1 < n {
-                    cur.push(match line[i + 1] {
+                    cur.push(hex(at(i + 2)) * 16 + hex(at(i + 3)));
+                    i += 3;
+                } else if c == b'\\' && at(i + 1) != 0 {
+                    i += 1;
+                    cur.push(match at(i) {
                         b'n' => b'\n',
                         b'r' => b'\r',
                         b't' => b'\t',
@@ -43,53 +53,50 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                         b'a' => 0x07,
                         other => other,
                     });
-                    i += 2;
                 } else if c == b'"' {
-                    if i + 1 < n && !is_space(line[i + 1]) {
+                    if at(i + 1) != 0 && !is_c_space(at(i + 1)) {
                         return None;
                     }
-                    i += 1;
-                    break;
-                } else {
-                    cur.push(c);
-                    i += 1;
-                }
-            } else if in_sq {
-                if i >= n {
+                    done = true;
+                } else if c == 0 {
                     return None;
-                }
-                let c = line[i];
-                if c == b'\\' && i + 1 < n && line[i + 1] == b'\'' {
-                    cur.push(b'\'');
-                    i += 2;
-                } else if c == b'\'' {
-                    if i + 1 < n && !is_space(line[i + 1]) {
-                        return None;
-                    }
-                    i += 1;
-                    break;
                 } else {
                     cur.push(c);
+                }
+            } else if insq {
+                if c == b'\\' && at(i + 1) == b'\'' {
                     i += 1;
+                    cur.push(b'\'');
+                } else if c == b'\'' {
+                    if at(i + 1) != 0 && !is_c_space(at(i + 1)) {
+                        return None;
+                    }
+                    done = true;
+                } else if c == 0 {
+                    return None;
+                } else {
+                    cur.push(c);
                 }
             } else {
-                if i >= n {
-                    break;
+                match c {
+                    b' ' | b'\n' | b'\r' | b'\t' | 0 => done = true,
+                    b'"' => inq = true,
+                    b'\'' => insq = true,
+                    other => cur.push(other),
                 }
-                match line[i] {
-                    b' ' | b'\n' | b'\r' | b'\t' | 0 => {
-                        i += 1;
-                        break;
-                    }
-                    b'"' => in_dq = true,
-                    b'\'' => in_sq = true,
-                    c => cur.push(c),
-                }
+            }
+            if i < n {
                 i += 1;
             }
         }
         out.push(cur);
     }
+}
+
+/// `isspace()` in the C locale.
+#[inline]
+pub fn is_c_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
 fn hex(c: u8) -> u8 {
