@@ -589,6 +589,8 @@ fn debug_object(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if !fast {
         let len = match v {
             Value::Str(st) => rdb_string_len(st),
+            // TODO: exact RDB length once aggregates are serialized.
+            other => other.heap_size(),
         };
         s.push_str(&format!(" serializedlength:{len}"));
     }
@@ -619,7 +621,9 @@ fn debug_sdslen(ctx: &mut Ctx, key: &[u8]) -> CmdResult {
     let Some(v) = ctx.srv.dbs[ctx.client.db].dict.get(key) else {
         return Err(err::NO_SUCH_KEY.into());
     };
-    let Value::Str(s) = v;
+    let Value::Str(s) = v else {
+        return Err("ERR Not an sds encoded string.".into());
+    };
     if s.encoding() == "int" {
         return Err("ERR Not an sds encoded string.".into());
     }
@@ -711,6 +715,10 @@ fn mix_digest(digest: &mut [u8; 20], data: &[u8]) {
 fn type_code(v: &Value) -> u32 {
     match v {
         Value::Str(_) => 0,
+        Value::List(_) => 1,
+        Value::Set(_) => 2,
+        Value::ZSet(_) => 3,
+        Value::Hash(_) => 4,
     }
 }
 
@@ -719,6 +727,34 @@ fn xor_object_digest(digest: &mut [u8; 20], v: &Value, has_expire: bool) {
     mix_digest(digest, &type_code(v).to_be_bytes());
     match v {
         Value::Str(s) => s.with_bytes(|b| mix_digest(digest, b)),
+        // Lists are ordered; sets, sorted sets and hashes are digested
+        // element by element and xor-ed, so their order does not matter.
+        Value::List(l) => {
+            for e in l.iter() {
+                e.with_bytes(|b| mix_digest(digest, b));
+            }
+        }
+        Value::Set(st) => {
+            for m in st.iter() {
+                m.with_bytes(|b| xor_digest(digest, b));
+            }
+        }
+        Value::ZSet(z) => {
+            for (m, score) in z.to_vec() {
+                let mut ed = [0u8; 20];
+                mix_digest(&mut ed, &m);
+                mix_digest(&mut ed, crate::util::num::format_double(score).as_bytes());
+                xor_digest(digest, &ed);
+            }
+        }
+        Value::Hash(h) => {
+            for (f, val) in h.iter_at(i64::MIN) {
+                let mut ed = [0u8; 20];
+                f.with_bytes(|b| mix_digest(&mut ed, b));
+                val.with_bytes(|b| mix_digest(&mut ed, b));
+                xor_digest(digest, &ed);
+            }
+        }
     }
     if has_expire {
         xor_digest(digest, b"!!expire!!");

@@ -7,17 +7,24 @@
 
 pub mod bitmap;
 pub mod client;
+pub mod collection;
 pub mod command;
 pub mod connection;
 pub mod debug;
 pub mod generic;
+pub mod geo;
+pub mod hash;
 pub mod hyperloglog;
 pub mod info;
+pub mod list;
 pub mod lolwut;
 pub mod pubsub;
 pub mod server;
+pub mod set;
+pub mod sort;
 pub mod string;
 pub mod transaction;
+pub mod zset;
 
 use crate::server::CommandTable;
 
@@ -35,6 +42,12 @@ pub fn build_table() -> CommandTable {
     transaction::register(&mut t);
     bitmap::register(&mut t);
     hyperloglog::register(&mut t);
+    list::register(&mut t);
+    hash::register(&mut t);
+    set::register(&mut t);
+    zset::register(&mut t);
+    geo::register(&mut t);
+    sort::register(&mut t);
     t
 }
 

@@ -267,6 +267,7 @@ pub fn key_memory_usage(key: &[u8], value: &Value, has_expire: bool) -> usize {
             }
             _ => je_size(s.heap_size()),
         },
+        other => other.heap_size(),
     };
     je_size(entry) + heap + TABLE_SLOT
 }

@@ -16,6 +16,8 @@ pub struct Db {
     /// Running average TTL (ms) of sampled keys, for INFO keyspace.
     pub avg_ttl: i64,
     pub stat_expired: u64,
+    /// Hashes with field TTLs, for the active field-expire cycle.
+    pub volatile_hashes: crate::types::hash::VolatileHashes,
 }
 
 impl Db {

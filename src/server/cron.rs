@@ -31,6 +31,7 @@ impl Server {
             for (db, key) in deleted {
                 self.propagate(db, vec![del.clone(), key]);
             }
+            crate::commands::hash::active_expire_fields(self);
         }
         for db in &mut self.dbs {
             db.dict.rehash_for(Duration::from_micros(500));

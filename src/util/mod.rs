@@ -1,6 +1,7 @@
 //! Small shared helpers with Valkey-exact semantics.
 
 pub mod glob;
+pub mod long_double;
 pub mod num;
 pub mod rand;
 pub mod splitargs;
