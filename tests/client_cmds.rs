@@ -305,10 +305,8 @@ fn pause_unpause_unblock() {
         info.contains("\r\npaused_reason:client_pause\r\npaused_actions:write\r\npaused_timeout_milliseconds:"),
         "{info}"
     );
-    // A later pause never weakens the running one, but ALL strengthens it.
-    assert_eq!(c.cmd(&["CLIENT", "PAUSE", "100", "ALL"]), "+OK\r\n");
-    let info = body(&c.cmd(&["INFO", "clients"]));
-    assert!(info.contains("\r\npaused_actions:all\r\n"), "{info}");
+    // (A later PAUSE ... ALL would hold this very client's next command, as
+    // in Valkey; the never-weaken rule is covered by pause.rs unit tests.)
     assert_eq!(c.cmd(&["CLIENT", "UNPAUSE"]), "+OK\r\n");
     let info = body(&c.cmd(&["INFO", "clients"]));
     assert!(info.ends_with(
