@@ -509,3 +509,36 @@ fn wait_without_replicas() {
     c.t(&["WAIT", "-1", "10"], ":0\r\n");
     c.t(&["WAIT", "1", "10"], ":0\r\n");
 }
+
+#[test]
+fn rename_and_swapdb_wake_blocked_clients_and_fail_watchers() {
+    use common::cmd;
+    let srv = TestServer::start();
+    let mut a = srv.client();
+    let mut b = srv.client();
+    let port = srv.port;
+    // BLPOP on "dst" in db 0 is served by RENAME src -> dst.
+    let waiter = std::thread::spawn(move || {
+        let mut c = redis::Client::open(format!("redis://127.0.0.1:{port}/"))
+            .unwrap()
+            .get_connection()
+            .unwrap();
+        cmd(&mut c, &["BLPOP", "dst", "5"])
+    });
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    cmd(&mut a, &["RPUSH", "src", "x"]);
+    assert_eq!(cmd(&mut a, &["RENAME", "src", "dst"]), redis::Value::Okay);
+    assert_eq!(
+        waiter.join().unwrap(),
+        redis::Value::Array(vec![
+            redis::Value::BulkString(b"dst".to_vec()),
+            redis::Value::BulkString(b"x".to_vec())
+        ])
+    );
+    // SWAPDB fails the EXEC of a client watching a key in either db.
+    cmd(&mut b, &["WATCH", "w"]);
+    cmd(&mut a, &["SWAPDB", "0", "1"]);
+    cmd(&mut b, &["MULTI"]);
+    cmd(&mut b, &["PING"]);
+    assert_eq!(cmd(&mut b, &["EXEC"]), redis::Value::Nil);
+}

@@ -400,6 +400,8 @@ fn rename_generic(ctx: &mut Ctx, argv: &[Bytes], nx: bool) -> CmdResult {
         return Err(err::NO_SUCH_KEY.into());
     };
     db.dict.insert_new(dst, value, when);
+    let dbi = ctx.client.db;
+    key_arrived(ctx.srv, dbi, dst);
     ctx.dirty(1);
     if nx {
         ctx.reply().int(1);
@@ -407,6 +409,13 @@ fn rename_generic(ctx: &mut Ctx, argv: &[Bytes], nx: bool) -> CmdResult {
         ctx.reply().ok();
     }
     Ok(())
+}
+
+/// A key appeared in `db` by RENAME/MOVE/COPY: keep hash field expiry
+/// tracking and wake clients blocked on it.
+fn key_arrived(srv: &mut crate::server::Server, db: usize, key: &[u8]) {
+    crate::commands::hash::track_volatile_hash(&mut srv.dbs[db], key);
+    srv.signal_key_ready(db, key);
 }
 
 fn move_cmd(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
@@ -427,6 +436,7 @@ fn move_cmd(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         return Ok(());
     };
     dbs[dst].dict.insert_new(key, value, when);
+    key_arrived(ctx.srv, dst, key);
     ctx.dirty(1);
     ctx.reply().int(1);
     Ok(())
@@ -481,6 +491,7 @@ fn copy(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         return Ok(());
     };
     srv.dbs[dst].dict.insert_new(newkey, value, when);
+    key_arrived(srv, dst, newkey);
     ctx.dirty(1);
     ctx.reply().int(1);
     Ok(())
@@ -502,7 +513,17 @@ fn swapdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         std::mem::swap(&mut x.dict, &mut y.dict);
         std::mem::swap(&mut x.avg_ttl, &mut y.avg_ttl);
         std::mem::swap(&mut x.expire_cursor, &mut y.expire_cursor);
-        // TODO(blocking, watch): signal keys ready / touch watched keys.
+        std::mem::swap(&mut x.volatile_hashes, &mut y.volatile_hashes);
+        // Both databases changed under their watchers and blocked clients.
+        ctx.srv.touch_all_watched_in_db(ctx.client, Some(a));
+        ctx.srv.touch_all_watched_in_db(ctx.client, Some(b));
+        for db in [a, b] {
+            for key in ctx.srv.blocking.keys_in_db(db) {
+                if ctx.srv.dbs[db].dict.contains_key(&key) {
+                    ctx.srv.signal_key_ready(db, &key);
+                }
+            }
+        }
     }
     ctx.dirty(1);
     ctx.reply().ok();

@@ -223,13 +223,17 @@ fn clients_section(s: &mut String, ctx: &Ctx) {
     field!(s, "maxclients", srv.config.maxclients());
     field!(s, "client_recent_max_input_buffer", max_in);
     field!(s, "client_recent_max_output_buffer", max_out);
-    field!(s, "blocked_clients", 0);
+    field!(s, "blocked_clients", srv.blocking.blocked_clients);
     field!(s, "tracking_clients", 0);
     field!(s, "pubsub_clients", pubsub);
-    field!(s, "watching_clients", 0);
-    field!(s, "clients_in_timeout_table", 0);
-    field!(s, "total_watched_keys", 0);
-    field!(s, "total_blocking_keys", 0);
+    field!(
+        s,
+        "watching_clients",
+        all().filter(|c| !c.watched.is_empty()).count()
+    );
+    field!(s, "clients_in_timeout_table", srv.blocking.timeouts_count());
+    field!(s, "total_watched_keys", srv.watches.keys_count());
+    field!(s, "total_blocking_keys", srv.blocking.keys_count());
     field!(s, "total_blocking_keys_on_nokey", 0);
     let (reason, actions, left) = match srv.pause.active(srv.now_ms) {
         Some((end, kind)) => (

@@ -12,8 +12,8 @@
 
 use crate::commands::eq_ic;
 use crate::server::{err, CmdError, CmdResult, CommandTable, Ctx};
-use crate::types::string::long_double;
 use crate::types::{Str, Value};
+use crate::util::long_double::LongDouble;
 use bytes::Bytes;
 
 pub fn register(t: &mut CommandTable) {
@@ -759,13 +759,16 @@ fn incrbyfloat(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms();
     let db = &mut ctx.srv.dbs[ctx.client.db];
     let current = match db.get_mut(key, now) {
-        None => Some(long_double::Ld::zero(false)),
+        None => Some(LongDouble::from_i64(0)),
         Some(v) => expect_str(v)?.as_long_double(),
     };
     let cur = current.ok_or(err::NOT_FLOAT)?;
-    let by = long_double::parse(&argv[2]).ok_or(err::NOT_FLOAT)?;
-    let sum = long_double::add(cur, by).ok_or("ERR increment would produce NaN or Infinity")?;
-    let text = long_double::format_human(sum);
+    let by = LongDouble::parse(&argv[2]).ok_or(err::NOT_FLOAT)?;
+    let sum = cur + by;
+    if !sum.is_finite() {
+        return Err("ERR increment would produce NaN or Infinity".into());
+    }
+    let text = sum.to_human();
     let new = Value::Str(Str::from_bytes_no_int(text.as_bytes()));
     match db.get_mut(key, now) {
         Some(v) => *v = new,

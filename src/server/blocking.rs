@@ -41,6 +41,25 @@ pub struct Blocking {
 }
 
 impl Blocking {
+    /// Keys at least one client is blocked on (INFO total_blocking_keys).
+    pub fn keys_count(&self) -> usize {
+        self.by_key.len()
+    }
+
+    /// Keys of `db` that clients are blocked on.
+    pub fn keys_in_db(&self, db: usize) -> Vec<Bytes> {
+        self.by_key
+            .keys()
+            .filter(|(d, _)| *d == db)
+            .map(|(_, k)| k.clone())
+            .collect()
+    }
+
+    /// Blocked clients with a deadline (INFO clients_in_timeout_table).
+    pub fn timeouts_count(&self) -> usize {
+        self.timeouts.len()
+    }
+
     pub fn is_reprocessing(&self) -> bool {
         self.reprocessing
     }

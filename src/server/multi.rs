@@ -29,6 +29,11 @@ impl Watches {
     pub fn is_empty(&self) -> bool {
         self.by_key.is_empty()
     }
+
+    /// Keys watched by at least one client (INFO total_watched_keys).
+    pub fn keys_count(&self) -> usize {
+        self.by_key.len()
+    }
 }
 
 impl Server {

@@ -6,13 +6,10 @@
 //! SETRANGE, ...). We keep the same observable encodings: integers are stored
 //! as `i64`, strings up to 14 bytes live inline in the 16-byte value, longer
 //! ones in a thin heap buffer tagged embstr or raw.
-//!
-//! [`long_double`] holds the numeric view INCRBYFLOAT needs: an exact
-//! emulation of the C `long double` parsing, addition and printing Valkey
-//! performs.
+//! The numeric view INCRBYFLOAT needs is `util::long_double`, an exact
+//! emulation of the C `long double` Valkey computes with.
 
-pub mod long_double;
-
+use crate::util::long_double::LongDouble;
 use std::borrow::Cow;
 use thin_vec::ThinVec;
 
@@ -124,10 +121,10 @@ impl Str {
 
     /// The `long double` value (`getLongDoubleFromObject`), if the string
     /// is one.
-    pub fn as_long_double(&self) -> Option<long_double::Ld> {
+    pub fn as_long_double(&self) -> Option<LongDouble> {
         match self {
-            Str::Int(n) => Some(long_double::Ld::from_i64(*n)),
-            other => other.with_bytes(long_double::parse),
+            Str::Int(n) => Some(LongDouble::from_i64(*n)),
+            other => other.with_bytes(LongDouble::parse),
         }
     }
 
@@ -201,7 +198,10 @@ mod tests {
         assert!(Str::from_bytes(b"abc").eq_bytes(b"abc"));
         assert!(Str::from_i64(7).eq_bytes(b"7"));
         assert!(!Str::from_bytes(b"07").eq_bytes(b"7"));
-        assert_eq!(Str::from_i64(3).as_long_double(), long_double::parse(b"3"));
+        assert_eq!(
+            Str::from_i64(3).as_long_double().map(|v| v.to_human()),
+            Some("3".to_string())
+        );
         assert!(Str::from_bytes(b"x").as_long_double().is_none());
         assert!(!Str::from_i64(1).is_sds());
     }

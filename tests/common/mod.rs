@@ -79,10 +79,38 @@ impl TestServer {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return false;
             }
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return true;
+            if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
+                // Another test's server may hold this port (we picked it
+                // free, but someone else bound it first): it must be ours.
+                return self.is_our_server(&mut s);
             }
             std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    fn is_our_server(&self, s: &mut TcpStream) -> bool {
+        let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+        if s.write_all(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")
+            .is_err()
+        {
+            return false;
+        }
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let needle = format!("process_id:{}\r\n", self.child.id());
+        while let Ok(n) = s.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf);
+            if text.contains(&needle) {
+                return true;
+            }
+            if text.contains("process_id:") && text.contains("\r\n# ") {
+                return false;
+            }
         }
         false
     }
