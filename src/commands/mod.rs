@@ -13,7 +13,9 @@ pub mod debug;
 pub mod generic;
 pub mod hyperloglog;
 pub mod info;
+pub mod latency;
 pub mod lolwut;
+pub mod observe;
 pub mod pubsub;
 pub mod server;
 pub mod string;
@@ -35,6 +37,8 @@ pub fn build_table() -> CommandTable {
     transaction::register(&mut t);
     bitmap::register(&mut t);
     hyperloglog::register(&mut t);
+    observe::register(&mut t);
+    latency::register(&mut t);
     t
 }
 
