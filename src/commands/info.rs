@@ -107,8 +107,7 @@ pub fn gen_info(ctx: &Ctx, wanted: &[&str]) -> String {
             "modules" => s.push_str("# Modules\r\n"),
             "commandstats" => commandstats_section(&mut s, ctx.srv),
             "errorstats" => errorstats_section(&mut s, ctx.srv),
-            // Latency histograms are not tracked yet: header only.
-            "latencystats" => s.push_str("# Latencystats\r\n"),
+            "latencystats" => super::latency::info_latencystats(&mut s, ctx.srv),
             "cluster" => s.push_str("# Cluster\r\ncluster_enabled:0\r\n"),
             "keyspace" => keyspace_section(&mut s, ctx.srv),
             _ => {}

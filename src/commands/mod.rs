@@ -16,8 +16,10 @@ pub mod geo;
 pub mod hash;
 pub mod hyperloglog;
 pub mod info;
+pub mod latency;
 pub mod list;
 pub mod lolwut;
+pub mod observe;
 pub mod pubsub;
 pub mod server;
 pub mod set;
@@ -48,6 +50,8 @@ pub fn build_table() -> CommandTable {
     zset::register(&mut t);
     geo::register(&mut t);
     sort::register(&mut t);
+    observe::register(&mut t);
+    latency::register(&mut t);
     t
 }
 

@@ -89,6 +89,8 @@ pub struct Client {
     pub queued: std::collections::VecDeque<Vec<Bytes>>,
     /// Held by CLIENT PAUSE: its commands wait in `queued`.
     pub held: bool,
+    /// In MONITOR mode (see `monitor.rs`): flag `O`, no keyspace access.
+    pub monitor: bool,
     /// Inside EXEC or a script: blocking commands must not block.
     pub in_exec: bool,
     /// Subscription counts, mirrored from the Pub/Sub registry
@@ -143,6 +145,7 @@ impl Client {
             queued: Default::default(),
             in_exec: false,
             held: false,
+            monitor: false,
             pubsub_channels: 0,
             pubsub_patterns: 0,
             pubsub_shard_channels: 0,
@@ -161,6 +164,9 @@ impl Client {
     /// The `flags=` field of CLIENT LIST.
     pub fn flags_string(&self) -> String {
         let mut f = String::new();
+        if self.monitor {
+            f.push('O');
+        }
         match self.kind {
             ClientKind::Replica => f.push('S'),
             ClientKind::Primary => f.push('M'),

@@ -20,6 +20,9 @@ pub struct CommandStats {
     pub usec: u64,
     pub rejected_calls: u64,
     pub failed_calls: u64,
+    /// Latency distribution (LATENCY HISTOGRAM, INFO latencystats),
+    /// allocated on the first call while `latency-tracking` is on.
+    pub latency: Option<super::latency::Histogram>,
 }
 
 pub struct Command {

@@ -19,6 +19,7 @@ impl Server {
             let budget =
                 Duration::from_micros(tick_us * (25 + 2 * (effort as u64 - 1).min(9)) / 100);
             let mut deleted = Vec::new();
+            let started = std::time::Instant::now();
             crate::keyspace::expire::active_expire_cycle(
                 &mut self.dbs,
                 self.now_ms,
@@ -26,6 +27,8 @@ impl Server {
                 budget,
                 &mut deleted,
             );
+            let took = started.elapsed().as_micros() as u64;
+            self.latency_add_sample_if_needed("expire-cycle", took);
             self.stats.expired_keys += deleted.len() as u64;
             let del = self.expire_del_command();
             for (db, key) in deleted {
@@ -101,6 +104,7 @@ impl Server {
         }
         self.forget_closed_client(c);
         self.pubsub_forget_client(c);
+        self.monitor_forget(c);
         tracing::debug!("Client closed connection id={} addr={}", c.id, c.addr);
     }
 

@@ -89,6 +89,19 @@ impl Server {
                 return;
             }
         }
+        // Monitors are replicas to Valkey: no keyspace access.
+        if client.monitor
+            && cmd
+                .spec
+                .has(flags::WRITE | flags::READONLY | flags::MAY_REPLICATE)
+        {
+            self.reject(
+                client,
+                Some(cmd.id),
+                "ERR Replica can't interact with the keyspace",
+            );
+            return;
+        }
         if client.multi.is_some() && !is_transaction_control(cmd.spec.name) {
             if cmd.spec.has(flags::NO_MULTI) {
                 self.reject(
@@ -124,6 +137,7 @@ impl Server {
         };
         let dirty_before = self.dirty;
         let errors_before = self.stats.total_error_replies;
+        let reply_start = client.reply.buf.len();
         let start = Instant::now();
         let mut ctx = Ctx {
             srv: self,
@@ -150,6 +164,7 @@ impl Server {
                 .last_cmd
                 .clone_from(&self.commands.commands[cmd.id].fullname);
         }
+        self.observe_call(client, cmd, argv, elapsed, reply_start);
         self.propagate_expired();
         if self.dirty != dirty_before && !self.watches.is_empty() {
             self.touch_keys_of(client, cmd, argv);

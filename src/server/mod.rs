@@ -9,11 +9,14 @@
 pub mod blocking;
 pub mod client;
 pub mod command;
+pub mod commandlog;
 pub mod cron;
 pub mod dispatch;
 pub mod keys;
+pub mod latency;
 pub mod lazyfree;
 pub mod log;
+pub mod monitor;
 pub mod multi;
 pub mod pause;
 pub mod pubsub;
@@ -130,6 +133,12 @@ pub struct Server {
     pub pause: pause::ClientPause,
     /// Allocator bytes in use right after start-up (INFO memory).
     pub startup_memory: u64,
+    /// MONITOR clients (see `monitor.rs`).
+    pub monitors: monitor::Monitors,
+    /// COMMANDLOG / SLOWLOG entries (see `commandlog.rs`).
+    pub commandlog: commandlog::CommandLog,
+    /// Latency monitor events (see `latency.rs`).
+    pub latency: latency::LatencyMonitor,
     rng: u64,
 }
 
@@ -188,6 +197,9 @@ impl Server {
             lazyfree: lazyfree::LazyFree::new(),
             pause: pause::ClientPause::default(),
             startup_memory: crate::commands::info::allocated_memory(),
+            monitors: Default::default(),
+            commandlog: Default::default(),
+            latency: Default::default(),
             rng: rng ^ 0x9E37_79B9_7F4A_7C15,
             config,
         }
