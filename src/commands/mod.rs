@@ -17,6 +17,7 @@ pub mod lolwut;
 pub mod pubsub;
 pub mod server;
 pub mod string;
+pub mod tracking;
 pub mod transaction;
 
 use crate::server::CommandTable;
@@ -27,6 +28,7 @@ pub fn build_table() -> CommandTable {
     connection::register(&mut t);
     generic::register(&mut t);
     client::register(&mut t);
+    tracking::register(&mut t);
     debug::register(&mut t);
     info::register(&mut t);
     server::register(&mut t);

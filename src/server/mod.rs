@@ -20,6 +20,7 @@ pub mod pubsub;
 pub mod spec;
 pub mod spec_data;
 pub mod stats;
+pub mod tracking;
 
 use crate::config::Config;
 use crate::keyspace::Db;
@@ -116,6 +117,8 @@ pub struct Server {
     pub blocking: blocking::Blocking,
     pub watches: multi::Watches,
     pub pubsub: pubsub::PubSub,
+    /// Client-side caching (CLIENT TRACKING): see `tracking.rs`.
+    pub tracking: tracking::Tracking,
     /// Slots of clients held by CLIENT PAUSE.
     pub held_clients: Vec<usize>,
     /// Slots of clients that got output outside their own command.
@@ -179,6 +182,7 @@ impl Server {
             blocking: Default::default(),
             watches: Default::default(),
             pubsub: Default::default(),
+            tracking: Default::default(),
             pending_writes: Vec::new(),
             held_clients: Vec::new(),
             close_queue: Vec::new(),
