@@ -699,6 +699,103 @@ mod tests {
         assert!(!t.wants_keys());
     }
 
+    fn server() -> Server {
+        Server::new(crate::config::Config::load(None, &[]).unwrap())
+    }
+
+    fn connect(srv: &mut Server, slot: usize, resp3: bool) {
+        if srv.clients.len() <= slot {
+            srv.clients.resize_with(slot + 1, || None);
+        }
+        let mut c = Client::new(slot as u64 + 10, slot, 0);
+        c.reply.resp3 = resp3;
+        srv.clients[slot] = Some(Box::new(c));
+    }
+
+    /// Run one command for the client in `slot`, returning its output.
+    fn run(srv: &mut Server, slot: usize, args: &[&str]) -> String {
+        let mut c = srv.clients[slot].take().unwrap();
+        let argv: Vec<Bytes> = args
+            .iter()
+            .map(|a| Bytes::copy_from_slice(a.as_bytes()))
+            .collect();
+        srv.execute(&mut c, &argv);
+        let out = String::from_utf8_lossy(&std::mem::take(&mut c.reply.buf)).into_owned();
+        srv.clients[slot] = Some(c);
+        out
+    }
+
+    fn take_output(srv: &mut Server, slot: usize) -> String {
+        let c = srv.clients[slot].as_mut().unwrap();
+        String::from_utf8_lossy(&std::mem::take(&mut c.reply.buf)).into_owned()
+    }
+
+    const PUSH_K: &str = ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n";
+
+    #[test]
+    fn other_clients_get_queued_pushes_and_counts_follow() {
+        let mut srv = server();
+        connect(&mut srv, 0, true);
+        connect(&mut srv, 1, false);
+        assert!(!srv.tracking.is_active());
+        run(&mut srv, 0, &["CLIENT", "TRACKING", "on"]);
+        assert_eq!(run(&mut srv, 0, &["GET", "k"]), "_\r\n");
+        assert_eq!(
+            (srv.tracking.total_keys(), srv.tracking.total_items()),
+            (1, 1)
+        );
+        run(&mut srv, 1, &["GET", "k"]);
+        assert_eq!(srv.tracking.total_items(), 1);
+        assert_eq!(run(&mut srv, 1, &["SET", "k", "v"]), "+OK\r\n");
+        assert_eq!(take_output(&mut srv, 0), PUSH_K);
+        assert_eq!(std::mem::take(&mut srv.pending_writes), vec![0]);
+        assert_eq!(
+            (srv.tracking.total_keys(), srv.tracking.total_items()),
+            (0, 0)
+        );
+        // The client's own write: after its reply; with NOLOOP: nothing.
+        run(&mut srv, 0, &["GET", "k"]);
+        assert_eq!(run(&mut srv, 0, &["DEL", "k"]), format!(":1\r\n{PUSH_K}"));
+        run(&mut srv, 0, &["CLIENT", "TRACKING", "on", "NOLOOP"]);
+        run(&mut srv, 0, &["GET", "k"]);
+        assert_eq!(run(&mut srv, 0, &["SET", "k", "1"]), "+OK\r\n");
+        assert!(srv.pending_writes.is_empty());
+        assert_eq!(srv.tracking.total_keys(), 0);
+        // Disconnecting stops tracking; the stale entry goes lazily.
+        run(&mut srv, 0, &["GET", "k"]);
+        let mut c = srv.clients[0].take().unwrap();
+        srv.on_client_closed(&mut c);
+        assert_eq!(srv.tracking.client_count(), 0);
+        assert!(srv.tracking.is_active());
+        run(&mut srv, 1, &["SET", "k", "2"]);
+        assert!(!srv.tracking.is_active());
+        assert!(srv.pending_writes.is_empty());
+    }
+
+    #[test]
+    fn bcast_keys_wait_for_the_event_loop() {
+        let mut srv = server();
+        connect(&mut srv, 0, true);
+        connect(&mut srv, 1, false);
+        run(
+            &mut srv,
+            0,
+            &["CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "a"],
+        );
+        run(&mut srv, 1, &["SET", "ab", "1"]);
+        run(&mut srv, 1, &["SET", "aa", "1"]);
+        run(&mut srv, 1, &["SET", "ab", "2"]);
+        run(&mut srv, 1, &["SET", "b", "2"]);
+        assert_eq!(take_output(&mut srv, 0), "");
+        srv.tracking_before_sleep();
+        assert_eq!(
+            take_output(&mut srv, 0),
+            ">2\r\n$10\r\ninvalidate\r\n*2\r\n$2\r\naa\r\n$2\r\nab\r\n"
+        );
+        srv.tracking_before_sleep();
+        assert_eq!(take_output(&mut srv, 0), "");
+    }
+
     #[test]
     fn broadcast_encoding_and_noloop() {
         let mut keys = BTreeMap::new();
