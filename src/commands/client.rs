@@ -204,7 +204,7 @@ fn cat_client_info(out: &mut String, c: &Client, lc: &LineCtx) {
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} capa= db={} \
          sub={} psub={} ssub=0 multi=-1 watch=0 qbuf={} qbuf-free={} argv-mem={} \
          multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} \
-         user={} redir=-1 resp={} lib-name={} lib-ver={} tot-net-in={} tot-net-out={} \
+         user={} redir={} resp={} lib-name={} lib-ver={} tot-net-in={} tot-net-out={} \
          tot-cmds={}",
         c.id,
         c.addr,
@@ -227,6 +227,7 @@ fn cat_client_info(out: &mut String, c: &Client, lc: &LineCtx) {
         events,
         cmd,
         c.user,
+        c.tracking.as_deref().map_or(-1, |t| t.redirect as i64),
         c.resp(),
         lossy(c.lib_name.as_deref()),
         lossy(c.lib_ver.as_deref()),

@@ -170,6 +170,7 @@ fn reset(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     ctx.srv.discard_transaction(ctx.client);
     ctx.srv.pubsub_forget_client(ctx.client);
     ctx.srv.monitor_forget(ctx.client);
+    ctx.srv.tracking_disable(ctx.client);
     let c = &mut *ctx.client;
     c.db = 0;
     c.reply.resp3 = false;

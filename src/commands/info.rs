@@ -223,7 +223,7 @@ fn clients_section(s: &mut String, ctx: &Ctx) {
     field!(s, "client_recent_max_input_buffer", max_in);
     field!(s, "client_recent_max_output_buffer", max_out);
     field!(s, "blocked_clients", srv.blocking.blocked_clients);
-    field!(s, "tracking_clients", 0);
+    field!(s, "tracking_clients", srv.tracking.client_count());
     field!(s, "pubsub_clients", pubsub);
     field!(
         s,
@@ -587,9 +587,9 @@ fn stats_section(s: &mut String, srv: &Server) {
     field!(s, "active_defrag_key_misses", 0);
     field!(s, "total_active_defrag_time", 0);
     field!(s, "current_active_defrag_time", 0);
-    field!(s, "tracking_total_keys", 0);
-    field!(s, "tracking_total_items", 0);
-    field!(s, "tracking_total_prefixes", 0);
+    field!(s, "tracking_total_keys", srv.tracking.total_keys());
+    field!(s, "tracking_total_items", srv.tracking.total_items());
+    field!(s, "tracking_total_prefixes", srv.tracking.total_prefixes());
     field!(s, "unexpected_error_replies", st.unexpected_error_replies);
     field!(s, "total_error_replies", st.total_error_replies);
     field!(s, "dump_payload_sanitizations", 0);

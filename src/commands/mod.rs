@@ -25,6 +25,7 @@ pub mod server;
 pub mod set;
 pub mod sort;
 pub mod string;
+pub mod tracking;
 pub mod transaction;
 pub mod zset;
 
@@ -36,6 +37,7 @@ pub fn build_table() -> CommandTable {
     connection::register(&mut t);
     generic::register(&mut t);
     client::register(&mut t);
+    tracking::register(&mut t);
     debug::register(&mut t);
     info::register(&mut t);
     server::register(&mut t);

@@ -134,6 +134,7 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
             srv.release_held();
         }
         lp.resume_unblocked(&mut srv);
+        srv.tracking_before_sleep();
         lp.flush_pending(&mut srv);
         lp.close_queued(&mut srv);
         lp.send_orders();
@@ -142,6 +143,9 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
         }
         if Instant::now() >= next_cron {
             srv.cron();
+            // Invalidations from active expiry go out now, not next poll.
+            srv.tracking_before_sleep();
+            lp.flush_pending(&mut srv);
             lp.close_queued(&mut srv);
             lp.sync_limits(&srv);
             lp.send_orders();

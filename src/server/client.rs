@@ -102,6 +102,8 @@ pub struct Client {
     /// running command while its reply is suppressed (CLIENT REPLY
     /// OFF/SKIP): dispatch keeps them, as Valkey delivers pushes anyway.
     pub push_spans: Vec<(usize, usize)>,
+    /// CLIENT TRACKING state while tracking is on (server/tracking.rs).
+    pub tracking: Option<Box<super::tracking::ClientTracking>>,
 }
 
 impl Client {
@@ -150,6 +152,7 @@ impl Client {
             pubsub_patterns: 0,
             pubsub_shard_channels: 0,
             push_spans: Vec::new(),
+            tracking: None,
         }
     }
 
@@ -176,17 +179,26 @@ impl Client {
         if self.multi.is_some() {
             f.push('x');
         }
-        if self.dirty_cas {
-            f.push('d');
-        }
         if self.blocked.is_some() {
             f.push('b');
         }
-        if self.close_asap {
-            f.push('A');
+        if let Some(t) = self.tracking.as_deref() {
+            f.push('t');
+            if t.broken_redirect {
+                f.push('R');
+            }
+            if t.bcast {
+                f.push('B');
+            }
+        }
+        if self.dirty_cas {
+            f.push('d');
         }
         if self.close_after_reply {
             f.push('c');
+        }
+        if self.close_asap {
+            f.push('A');
         }
         if self.unix {
             f.push('U');

@@ -32,9 +32,13 @@ impl Server {
             self.stats.expired_keys += deleted.len() as u64;
             let del = self.expire_del_command();
             for (db, key) in deleted {
+                self.tracking_key_deleted(&key);
                 self.propagate(db, vec![del.clone(), key]);
             }
             crate::commands::hash::active_expire_fields(self);
+        }
+        if self.tracking.client_count() > 0 {
+            self.tracking_limit_used_slots(None);
         }
         for db in &mut self.dbs {
             db.dict.rehash_for(Duration::from_micros(500));
@@ -105,6 +109,7 @@ impl Server {
         self.forget_closed_client(c);
         self.pubsub_forget_client(c);
         self.monitor_forget(c);
+        self.tracking_disable(c);
         tracing::debug!("Client closed connection id={} addr={}", c.id, c.addr);
     }
 

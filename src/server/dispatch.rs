@@ -17,7 +17,13 @@ impl Server {
         let reply_start = client.reply.buf.len();
         client.last_interaction_ms = self.now_ms;
         client.commands_processed += 1;
+        if self.tracking.client_count() > 0 {
+            self.tracking_limit_used_slots(Some(client));
+        }
         self.run(client, argv);
+        if client.tracking.is_some() {
+            super::tracking::command_done(client, argv);
+        }
         if !self.blocking.ready_is_empty() && !self.blocking.is_reprocessing() {
             self.handle_ready_keys();
         }
@@ -165,9 +171,17 @@ impl Server {
                 .clone_from(&self.commands.commands[cmd.id].fullname);
         }
         self.observe_call(client, cmd, argv, elapsed, reply_start);
+        let tracking = self.tracking.is_active();
+        if tracking {
+            self.tracking_expired_on_access(client);
+        }
         self.propagate_expired();
-        if self.dirty != dirty_before && !self.watches.is_empty() {
+        if self.dirty != dirty_before && (!self.watches.is_empty() || tracking) {
             self.touch_keys_of(client, cmd, argv);
+        }
+        if tracking {
+            let failed = self.stats.total_error_replies > errors_before;
+            self.tracking_after_call(client, cmd, argv, failed);
         }
         if self.dirty != dirty_before && self.record_propagation {
             match propagation {
@@ -182,7 +196,9 @@ impl Server {
         }
     }
 
-    /// After a write, fail the EXEC of clients watching what it changed.
+    /// After a write, fail the EXEC of clients watching what it changed
+    /// and invalidate what it wrote in client-side caches (FLUSHDB and
+    /// FLUSHALL invalidate everything in `tracking_after_call`).
     fn touch_keys_of(&mut self, client: &mut Client, cmd: CmdRef, argv: &[Bytes]) {
         match cmd.spec.name {
             "flushall" => self.touch_all_watched_in_db(client, None),
@@ -190,9 +206,12 @@ impl Server {
             "swapdb" | "exec" => {}
             _ => {
                 let db = client.db;
-                for i in super::multi::touched_keys(cmd.spec, argv) {
+                for (i, key_flags) in super::keys::extract_keys(cmd.spec, argv, 0) {
                     if let Some(k) = argv.get(i) {
                         self.touch_watched_key(client, db, k);
+                        if super::tracking::may_write(key_flags) {
+                            self.tracking_key_modified(client, k);
+                        }
                     }
                 }
             }

@@ -23,6 +23,7 @@ pub mod pubsub;
 pub mod spec;
 pub mod spec_data;
 pub mod stats;
+pub mod tracking;
 
 use crate::config::Config;
 use crate::keyspace::Db;
@@ -121,6 +122,8 @@ pub struct Server {
     pub pubsub: pubsub::PubSub,
     /// Sockets bound by CONFIG SET port/bind, for the event loop to adopt.
     pub new_listeners: Option<Vec<crate::net::listener::Listener>>,
+    /// Client-side caching (CLIENT TRACKING): see `tracking.rs`.
+    pub tracking: tracking::Tracking,
     /// Slots of clients held by CLIENT PAUSE.
     pub held_clients: Vec<usize>,
     /// Slots of clients that got output outside their own command.
@@ -190,6 +193,7 @@ impl Server {
             blocking: Default::default(),
             watches: Default::default(),
             pubsub: Default::default(),
+            tracking: Default::default(),
             pending_writes: Vec::new(),
             held_clients: Vec::new(),
             new_listeners: None,

@@ -14,6 +14,15 @@ pub struct TestServer {
     pub dir: PathBuf,
 }
 
+fn log_file(dir: &std::path::Path) -> Stdio {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("server.log"))
+        .map(Stdio::from)
+        .unwrap_or_else(|_| Stdio::null())
+}
+
 /// A port nobody listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -30,12 +39,13 @@ impl TestServer {
 
     /// Start with extra `--directive value` words.
     pub fn start_with(extra: &[&str]) -> TestServer {
-        let dir = std::env::temp_dir().join(format!(
-            "valkey-rs-test-{}-{}",
-            std::process::id(),
-            free_port()
-        ));
+        // Unique per server: tests run in parallel and each removes its
+        // directory when done.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("valkey-rs-test-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
+        let mut reasons = Vec::new();
         for _ in 0..5 {
             let port = free_port();
             let mut args: Vec<String> = vec![
@@ -56,10 +66,19 @@ impl TestServer {
             let child = Command::new(env!("CARGO_BIN_EXE_valkey-server"))
                 .args(&args)
                 .current_dir(&dir)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("spawn valkey-server");
+                .stdout(log_file(&dir))
+                .stderr(log_file(&dir))
+                .spawn();
+            // A just-linked binary can briefly fail to exec (ETXTBSY) while
+            // another test thread forks: retry instead of failing the test.
+            let child = match child {
+                Ok(child) => child,
+                Err(e) => {
+                    reasons.push(format!("spawn failed: {e}"));
+                    std::thread::sleep(Duration::from_millis(100));
+                    continue;
+                }
+            };
             let mut srv = TestServer {
                 child,
                 port,
@@ -68,9 +87,14 @@ impl TestServer {
             if srv.wait_ready() {
                 return srv;
             }
+            reasons.push(format!(
+                "port {port}: not ready ({:?})",
+                srv.child.try_wait()
+            ));
             let _ = srv.child.kill();
         }
-        panic!("server did not start");
+        let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+        panic!("server did not start: {reasons:?}; its log:\n{log}");
     }
 
     fn wait_ready(&mut self) -> bool {
