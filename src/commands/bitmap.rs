@@ -7,7 +7,7 @@
 
 use crate::commands::eq_ic;
 use crate::commands::string::{expect_str, expect_str_mut, parse_int};
-use crate::server::{err, CmdError, CmdResult, CommandTable, Ctx};
+use crate::server::{err, notify, CmdError, CmdResult, CommandTable, Ctx};
 use crate::types::{Str, Value};
 use bytes::Bytes;
 use std::borrow::Cow;
@@ -82,6 +82,7 @@ fn setbit(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if changed {
         buf[byte] = (buf[byte] & !(1 << bit)) | ((on as u8) << bit);
         ctx.dirty(1);
+        ctx.notify(notify::STRING, "setbit", &argv[1]);
     }
     ctx.reply().int(old as i64);
     Ok(())
@@ -403,8 +404,10 @@ fn bitop(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
         ctx.db().set(dest, Value::Str(Str::raw(res)), false);
         ctx.dirty(1);
+        ctx.notify(notify::STRING, "set", dest);
     } else if ctx.db().remove(dest).is_some() {
         ctx.dirty(1);
+        ctx.notify(notify::GENERIC, "del", dest);
     }
     ctx.reply().int(maxlen as i64);
     Ok(())
@@ -684,6 +687,7 @@ fn bitfield_generic(ctx: &mut Ctx, argv: &[Bytes], readonly_cmd: bool) -> CmdRes
     }
     if changes > 0 {
         ctx.dirty(changes);
+        ctx.notify(notify::STRING, "setbit", &argv[1]);
     }
     let r = ctx.reply();
     r.array(out.len());

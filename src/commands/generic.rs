@@ -14,7 +14,7 @@
 
 use super::eq_ic;
 use crate::protocol::Reply;
-use crate::server::{err, CmdError, CmdResult, CommandTable, Ctx, Server};
+use crate::server::{err, notify, CmdError, CmdResult, CommandTable, Ctx, Server};
 use crate::types::Value;
 use crate::util::glob::string_match as glob_match;
 use crate::util::num::parse_i64;
@@ -124,10 +124,11 @@ fn unlink(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// propagated as such) but not counted, as in Valkey.
 fn del_generic(ctx: &mut Ctx, argv: &[Bytes], lazy: bool) -> CmdResult {
     let now = ctx.now_ms();
-    let srv = &mut *ctx.srv;
-    let db = &mut srv.dbs[ctx.client.db];
+    let dbi = ctx.client.db;
     let mut deleted = 0;
     for key in &argv[1..] {
+        let srv = &mut *ctx.srv;
+        let db = &mut srv.dbs[dbi];
         if db.expire_if_needed(key, now) {
             continue;
         }
@@ -136,6 +137,7 @@ fn del_generic(ctx: &mut Ctx, argv: &[Bytes], lazy: bool) -> CmdResult {
                 srv.lazyfree.free_value(value);
             }
             deleted += 1;
+            ctx.notify(notify::GENERIC, "del", key);
         }
     }
     ctx.dirty(deleted);
@@ -399,10 +401,12 @@ fn rename_generic(ctx: &mut Ctx, argv: &[Bytes], nx: bool) -> CmdResult {
     let Some((value, when)) = db.dict.remove(src) else {
         return Err(err::NO_SUCH_KEY.into());
     };
-    db.dict.insert_new(dst, value, when);
+    db.add_with_expire(dst, value, when);
     let dbi = ctx.client.db;
     key_arrived(ctx.srv, dbi, dst);
     ctx.dirty(1);
+    ctx.notify(notify::GENERIC, "rename_from", src);
+    ctx.notify(notify::GENERIC, "rename_to", dst);
     if nx {
         ctx.reply().int(1);
     } else {
@@ -435,9 +439,11 @@ fn move_cmd(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         ctx.reply().int(0);
         return Ok(());
     };
-    dbs[dst].dict.insert_new(key, value, when);
+    dbs[dst].add_with_expire(key, value, when);
     key_arrived(ctx.srv, dst, key);
     ctx.dirty(1);
+    ctx.notify_in(src, notify::GENERIC, "move_from", key);
+    ctx.notify_in(dst, notify::GENERIC, "move_to", key);
     ctx.reply().int(1);
     Ok(())
 }
@@ -490,9 +496,10 @@ fn copy(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         ctx.reply().int(0);
         return Ok(());
     };
-    srv.dbs[dst].dict.insert_new(newkey, value, when);
+    srv.dbs[dst].add_with_expire(newkey, value, when);
     key_arrived(srv, dst, newkey);
     ctx.dirty(1);
+    ctx.notify_in(dst, notify::GENERIC, "copy_to", newkey);
     ctx.reply().int(1);
     Ok(())
 }
@@ -707,6 +714,7 @@ fn expire_generic(ctx: &mut Ctx, argv: &[Bytes], basetime: i64, unit: Unit) -> C
         }
         srv.stats.expired_keys += 1;
         ctx.dirty(1);
+        ctx.notify(notify::EXPIRED, "expired", key);
         let verb: &'static [u8] = if lazy { b"UNLINK" } else { b"DEL" };
         ctx.propagate_as(vec![Bytes::from_static(verb), key.clone()]);
         ctx.reply().int(1);
@@ -715,6 +723,7 @@ fn expire_generic(ctx: &mut Ctx, argv: &[Bytes], basetime: i64, unit: Unit) -> C
 
     db.set_expire(key, Some(when));
     ctx.dirty(1);
+    ctx.notify(notify::GENERIC, "expire", key);
     // Replicate as PEXPIREAT with the absolute time, keeping the options.
     if !(basetime == 0 && unit == Unit::Millis) {
         let mut out = Vec::with_capacity(argv.len());
@@ -736,6 +745,7 @@ fn persist(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if removed {
         db.set_expire(key, None);
         ctx.dirty(1);
+        ctx.notify(notify::GENERIC, "persist", key);
     }
     ctx.reply().int(i64::from(removed));
     Ok(())

@@ -8,7 +8,7 @@
 
 use super::collection::{get_double, get_i64};
 use crate::protocol::Reply;
-use crate::server::{err, CmdError, CmdResult, CommandTable, Ctx};
+use crate::server::{err, notify, CmdError, CmdResult, CommandTable, Ctx};
 use crate::types::geohash::{self, Search, Shape};
 use crate::types::skiplist::ScoreRange;
 use crate::types::zset::{ZSetLimits, ZSetValue};
@@ -421,6 +421,7 @@ fn radius_generic(ctx: &mut Ctx, argv: &[Bytes], src_idx: usize, flags: u8) -> C
             Some(dst) => {
                 if ctx.db().remove(dst).is_some() {
                     ctx.dirty(1);
+                    ctx.notify(notify::GENERIC, "del", dst);
                 }
                 ctx.reply().int(0);
             }
@@ -504,8 +505,15 @@ fn radius_generic(ctx: &mut Ctx, argv: &[Bytes], src_idx: usize, flags: u8) -> C
                 ctx.db().set(&dst, Value::ZSet(Box::new(z)), false);
                 ctx.srv.signal_key_ready(db, &dst);
                 ctx.dirty(returned as u64);
+                let event = if search {
+                    "geosearchstore"
+                } else {
+                    "georadiusstore"
+                };
+                ctx.notify(notify::ZSET, event, &dst);
             } else if ctx.db().remove(&dst).is_some() {
                 ctx.dirty(1);
+                ctx.notify(notify::GENERIC, "del", &dst);
             }
             ctx.reply().int(returned as i64);
         }

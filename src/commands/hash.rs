@@ -11,7 +11,7 @@
 use super::collection::{
     bulk_entry, get_i64, get_range, parse_cursor, parse_scan_opts, scan_loop, ScanKind,
 };
-use crate::server::{err, CmdError, CmdResult, CommandTable, Ctx, Server};
+use crate::server::{err, notify, Client, CmdError, CmdResult, CommandTable, Ctx, Server};
 use crate::types::hash::{ExpireCond, HashLimits, HashValue, EXP_DELETED, EXP_SET};
 use crate::types::listpack::LpEntry;
 use crate::types::Value;
@@ -57,8 +57,16 @@ fn limits(ctx: &Ctx) -> HashLimits {
 }
 
 /// Remove the fields of `key` whose TTL passed (at most `max`),
-/// propagating an HDEL; deletes the key when it empties.
-fn purge(srv: &mut Server, db: usize, key: &[u8], now: i64, max: usize) -> usize {
+/// propagating an HDEL and reporting `hexpired`; deletes the key when it
+/// empties (reporting `del`). `current` is the running client, if any.
+fn purge(
+    srv: &mut Server,
+    mut current: Option<&mut Client>,
+    db: usize,
+    key: &[u8],
+    now: i64,
+    max: usize,
+) -> usize {
     let d = &mut srv.dbs[db];
     let Some(Value::Hash(h)) = d.dict.get_mut(key) else {
         return 0;
@@ -79,6 +87,10 @@ fn purge(srv: &mut Server, db: usize, key: &[u8], now: i64, max: usize) -> usize
         argv.push(Bytes::copy_from_slice(key));
         argv.extend(fields.into_iter().map(Bytes::from));
         srv.propagate(db, argv);
+        srv.notify(current.as_deref_mut(), notify::HASH, "hexpired", key, db);
+    }
+    if empty {
+        srv.notify(current, notify::GENERIC, "del", key, db);
     }
     n
 }
@@ -93,7 +105,7 @@ fn reclaim(ctx: &mut Ctx, key: &[u8]) -> CmdResult {
     };
     if due {
         let db = ctx.client.db;
-        purge(ctx.srv, db, key, now, usize::MAX);
+        purge(ctx.srv, Some(ctx.client), db, key, now, usize::MAX);
     }
     Ok(())
 }
@@ -118,9 +130,13 @@ fn hash_mut_or_create<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<&'a mut HashVa
     }
 }
 
-/// After a command changed `key`: drop it if empty, and keep the field
-/// expiry index in step (`old` = earliest field TTL before the command).
-fn finish(ctx: &mut Ctx, key: &[u8], old: Option<i64>) {
+/// After a command changed `key`: report `event` (class `h`), drop the key
+/// if empty (reporting `del`), and keep the field expiry index in step
+/// (`old` = earliest field TTL before the command).
+fn finish(ctx: &mut Ctx, key: &[u8], old: Option<i64>, event: Option<&str>) {
+    if let Some(event) = event {
+        ctx.notify(notify::HASH, event, key);
+    }
     let d = ctx.db();
     let (empty, new) = match d.dict.get(key) {
         Some(Value::Hash(h)) => (h.is_empty(), h.next_expire()),
@@ -131,6 +147,9 @@ fn finish(ctx: &mut Ctx, key: &[u8], old: Option<i64>) {
     }
     d.volatile_hashes
         .update(key, old, if empty { None } else { new });
+    if empty {
+        ctx.notify(notify::GENERIC, "del", key);
+    }
 }
 
 fn arity_error(argv: &[Bytes]) -> CmdError {
@@ -170,18 +189,22 @@ fn hset(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         None => Path::Missing,
     };
     let created = match path {
-        Path::Done(n) => n,
+        Path::Done(n) => {
+            ctx.notify(notify::HASH, "hset", key);
+            n
+        }
         Path::Missing => {
             let mut h = HashValue::new();
             let n = set_all(&mut h);
             ctx.db().add(key, Value::Hash(Box::new(h)));
+            ctx.notify(notify::HASH, "hset", key);
             n
         }
         Path::Volatile => {
             let h = hash_mut_or_create(ctx, key)?;
             let old = h.next_expire();
             let n = set_all(h);
-            finish(ctx, key, old);
+            finish(ctx, key, old, Some("hset"));
             n
         }
     };
@@ -206,6 +229,7 @@ fn hsetnx(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     h.set(&argv[2], &argv[3], None, &lim);
     ctx.reply().int(1);
     ctx.dirty(1);
+    ctx.notify(notify::HASH, "hset", &argv[1]);
     Ok(())
 }
 
@@ -256,7 +280,7 @@ fn hdel(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             }
         }
     }
-    finish(ctx, key, old);
+    finish(ctx, key, old, (deleted > 0).then_some("hdel"));
     ctx.dirty(deleted);
     ctx.reply().int(deleted as i64);
     Ok(())
@@ -381,6 +405,7 @@ fn hincrby(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     h.set(&argv[2], text.as_bytes(), expire, &lim);
     ctx.reply().int(value);
     ctx.dirty(1);
+    ctx.notify(notify::HASH, "hincrby", &argv[1]);
     if had_volatile {
         propagate_final(ctx, &argv[1], &argv[2], text.as_bytes(), expire);
     }
@@ -411,6 +436,7 @@ fn hincrbyfloat(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     h.set(&argv[2], text.as_bytes(), expire, &lim);
     ctx.reply().bulk(text.as_bytes());
     ctx.dirty(1);
+    ctx.notify(notify::HASH, "hincrbyfloat", &argv[1]);
     propagate_final(ctx, &argv[1], &argv[2], text.as_bytes(), expire);
     Ok(())
 }
@@ -615,7 +641,7 @@ fn hgetdel(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
         vals.push(v);
     }
-    finish(ctx, key, old);
+    finish(ctx, key, old, (deleted > 0).then_some("hgetdel"));
     let r = ctx.reply();
     r.array(vals.len());
     for v in &vals {
@@ -748,7 +774,12 @@ fn hexpire_generic(ctx: &mut Ctx, argv: &[Bytes], relative: bool, seconds: bool)
     } else {
         codes.resize(argv.len() - first, crate::types::hash::EXP_NO_FIELD);
     }
-    finish(ctx, key, old);
+    let event = if !deleted.is_empty() {
+        Some("hexpired")
+    } else {
+        (updated > 0).then_some("hexpire")
+    };
+    finish(ctx, key, old, event);
     let r = ctx.reply();
     r.array(codes.len());
     for c in &codes {
@@ -843,8 +874,8 @@ fn hpersist(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
         None => codes.resize(argv.len() - first, -2),
     }
-    finish(ctx, key, old);
     let changes = codes.iter().filter(|&&c| c == 1).count();
+    finish(ctx, key, old, (changes > 0).then_some("hpersist"));
     let r = ctx.reply();
     for c in &codes {
         r.int(*c);
@@ -971,7 +1002,16 @@ fn hsetex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             changes += 1;
         }
     }
-    finish(ctx, key, old);
+    ctx.notify(notify::HASH, "hset", key);
+    if when.is_some() {
+        ctx.notify(notify::HASH, "hexpire", key);
+    }
+    finish(
+        ctx,
+        key,
+        old,
+        (past && !deleted.is_empty()).then_some("hexpired"),
+    );
     ctx.reply().int((changes == n) as i64);
     if changes > 0 {
         ctx.dirty(changes as u64);
@@ -1045,7 +1085,16 @@ fn hgetex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     } else {
         vals.resize(argv.len() - first, None);
     }
-    finish(ctx, key, old);
+    let event = if changed.is_empty() {
+        None
+    } else if past {
+        Some("hexpired")
+    } else if when.is_some() {
+        Some("hexpire")
+    } else {
+        Some("hpersist")
+    };
+    finish(ctx, key, old, event);
     let r = ctx.reply();
     r.array(vals.len());
     for v in &vals {
@@ -1120,7 +1169,7 @@ pub fn active_expire_fields(srv: &mut Server) {
                 Some(c) if c == t => {
                     // Put the entry back as it was; purge re-indexes.
                     srv.dbs[db].volatile_hashes.update(&key, None, Some(c));
-                    let n = purge(srv, db, &key, now, budget);
+                    let n = purge(srv, None, db, &key, now, budget);
                     if n == 0 {
                         break;
                     }

@@ -7,7 +7,7 @@
 
 use crate::commands::eq_ic;
 use crate::commands::string::expect_str;
-use crate::server::{CmdError, CmdResult, CommandTable, Ctx};
+use crate::server::{notify, CmdError, CmdResult, CommandTable, Ctx};
 use crate::types::hll;
 use crate::types::{Str, Value};
 use bytes::Bytes;
@@ -72,6 +72,7 @@ fn pfadd(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if updated > 0 {
         hll::invalidate_cache(buf);
         ctx.dirty(updated);
+        ctx.notify(notify::STRING, "pfadd", &argv[1]);
     }
     ctx.reply().int((updated > 0) as i64);
     Ok(())
@@ -157,6 +158,7 @@ fn pfmerge(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     }
     hll::invalidate_cache(buf);
     ctx.dirty(1);
+    ctx.notify(notify::STRING, "pfadd", &argv[1]);
     ctx.reply().ok();
     Ok(())
 }

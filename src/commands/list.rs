@@ -10,7 +10,7 @@
 use super::collection::{
     bulk_entry, get_i64, get_positive, get_range, parse_left_right, parse_timeout,
 };
-use crate::server::{err, CmdError, CmdResult, CommandTable, Ctx};
+use crate::server::{err, notify, CmdError, CmdResult, CommandTable, Ctx};
 use crate::types::list::{End, ListValue};
 use crate::types::Value;
 use bytes::Bytes;
@@ -64,9 +64,9 @@ fn list_mut_or_create<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<&'a mut ListVa
     }
 }
 
-/// After elements were removed: delete an empty list, or let a quicklist
-/// shrink back to a listpack.
-fn after_removal(ctx: &mut Ctx, key: &[u8]) {
+/// After elements were removed: report `event`, then delete an empty list
+/// (reporting `del`), or let a quicklist shrink back to a listpack.
+fn after_removal(ctx: &mut Ctx, key: &[u8], event: &str) {
     let fill = fill(ctx);
     let db = ctx.db();
     let empty = match db.dict.get_mut(key) {
@@ -80,8 +80,24 @@ fn after_removal(ctx: &mut Ctx, key: &[u8]) {
         }
         _ => false,
     };
+    ctx.notify(notify::LIST, event, key);
     if empty {
-        db.remove(key);
+        ctx.db().remove(key);
+        ctx.notify(notify::GENERIC, "del", key);
+    }
+}
+
+fn pop_event(end: End) -> &'static str {
+    match end {
+        End::Head => "lpop",
+        End::Tail => "rpop",
+    }
+}
+
+fn push_event(end: End) -> &'static str {
+    match end {
+        End::Head => "lpush",
+        End::Tail => "rpush",
     }
 }
 
@@ -119,6 +135,7 @@ fn push_generic(ctx: &mut Ctx, argv: &[Bytes], end: End, only_existing: bool) ->
     ctx.reply().int(len as i64);
     signal_ready(ctx, key);
     ctx.dirty((argv.len() - 2) as u64);
+    ctx.notify(notify::LIST, push_event(end), key);
     Ok(())
 }
 
@@ -160,6 +177,7 @@ fn linsert(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     ctx.reply().int(len as i64);
     signal_ready(ctx, &argv[1]);
     ctx.dirty(1);
+    ctx.notify(notify::LIST, "linsert", &argv[1]);
     Ok(())
 }
 
@@ -198,6 +216,7 @@ fn lset(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     l.try_shrink(fill);
     ctx.reply().ok();
     ctx.dirty(1);
+    ctx.notify(notify::LIST, "lset", &argv[1]);
     Ok(())
 }
 
@@ -248,7 +267,7 @@ fn ltrim(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         Some((s, e)) => (s, len - e - 1),
     };
     l.trim(head, tail);
-    after_removal(ctx, &argv[1]);
+    after_removal(ctx, &argv[1], "ltrim");
     ctx.dirty((head + tail) as u64);
     ctx.reply().ok();
     Ok(())
@@ -355,7 +374,7 @@ fn lrem(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     };
     let removed = l.remove(&argv[3], count);
     if removed > 0 {
-        after_removal(ctx, &argv[1]);
+        after_removal(ctx, &argv[1], "lrem");
         ctx.dirty(removed as u64);
     }
     ctx.reply().int(removed as i64);
@@ -384,11 +403,13 @@ fn pop_n(ctx: &mut Ctx, key: &[u8], end: End, n: usize) -> Result<Vec<Vec<u8>>, 
         Some(_) => return Err(err::WRONGTYPE.into()),
         None => (Vec::new(), false),
     };
-    if empty {
-        ctx.db().remove(key);
-    }
     if !out.is_empty() {
         ctx.dirty(out.len() as u64);
+        ctx.notify(notify::LIST, pop_event(end), key);
+    }
+    if empty {
+        ctx.db().remove(key);
+        ctx.notify(notify::GENERIC, "del", key);
     }
     Ok(out)
 }
@@ -467,7 +488,8 @@ fn move_generic(
     d.try_grow(fill, value.len(), 1);
     d.push(&value, to);
     signal_ready(ctx, dst);
-    after_removal(ctx, src);
+    ctx.notify(notify::LIST, push_event(to), dst);
+    after_removal(ctx, src, pop_event(from));
     ctx.reply().bulk(&value);
     ctx.dirty(2);
     Ok(true)

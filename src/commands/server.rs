@@ -174,6 +174,7 @@ fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         match name {
             "hz" => ctx.srv.hz = ctx.srv.config.hz(),
             "loglevel" => crate::server::log::set_level(ctx.srv.config.loglevel()),
+            "notify-keyspace-events" => ctx.srv.sync_notify_config(),
             _ => {}
         }
     }

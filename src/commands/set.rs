@@ -9,7 +9,7 @@
 use super::collection::{
     get_positive, get_range, parse_cursor, parse_scan_opts, scan_loop, ScanKind,
 };
-use crate::server::{err, CmdError, CmdResult, CommandTable, Ctx};
+use crate::server::{err, notify, CmdError, CmdResult, CommandTable, Ctx};
 use crate::types::set::{Member, SetLimits, SetValue};
 use crate::types::Value;
 use bytes::Bytes;
@@ -46,11 +46,12 @@ fn set_mut<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut SetValue>,
     }
 }
 
-/// Delete `key` if it holds an empty set.
+/// Delete `key` if it holds an empty set (reporting `del`).
 fn drop_if_empty(ctx: &mut Ctx, key: &[u8]) -> bool {
     let empty = matches!(ctx.db().dict.get(key), Some(Value::Set(s)) if s.is_empty());
     if empty {
         ctx.db().remove(key);
+        ctx.notify(notify::GENERIC, "del", key);
     }
     empty
 }
@@ -90,6 +91,9 @@ fn sadd(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
     };
     ctx.dirty(added);
+    if added > 0 {
+        ctx.notify(notify::SET, "sadd", key);
+    }
     ctx.reply().int(added as i64);
     Ok(())
 }
@@ -108,6 +112,9 @@ fn srem(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
                 break;
             }
         }
+    }
+    if removed > 0 {
+        ctx.notify(notify::SET, "srem", key);
     }
     drop_if_empty(ctx, key);
     ctx.dirty(removed);
@@ -133,6 +140,7 @@ fn smove(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         ctx.reply().int(0);
         return Ok(());
     }
+    ctx.notify(notify::SET, "srem", src);
     drop_if_empty(ctx, src);
     ctx.dirty(1);
     if set_mut(ctx, dst)?.is_none() {
@@ -141,6 +149,7 @@ fn smove(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     }
     if set_mut(ctx, dst)?.is_some_and(|s| s.add(m, &lim)) {
         ctx.dirty(1);
+        ctx.notify(notify::SET, "sadd", dst);
     }
     ctx.reply().int(1);
     Ok(())
@@ -220,8 +229,11 @@ fn spop(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         ctx.reply().null();
         return Ok(());
     };
-    if s.is_empty() {
+    let empty = s.is_empty();
+    ctx.notify(notify::SET, "spop", key);
+    if empty {
         ctx.db().remove(key);
+        ctx.notify(notify::GENERIC, "del", key);
     }
     ctx.reply().bulk(&v);
     ctx.dirty(1);
@@ -249,7 +261,9 @@ fn spop_count(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         for m in s.iter() {
             m.with_bytes(|b| all.add(b, &lim));
         }
+        ctx.notify(notify::SET, "spop", key);
         ctx.db().remove(key);
+        ctx.notify(notify::GENERIC, "del", key);
         let r = ctx.reply();
         r.set(all.len());
         for m in all.iter() {
@@ -292,6 +306,7 @@ fn spop_count(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         r.bulk(v);
     }
     ctx.dirty(popped.len() as u64);
+    ctx.notify(notify::SET, "spop", key);
     propagate_srem(ctx, key, &popped);
     Ok(())
 }
@@ -497,17 +512,19 @@ fn sintercard(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 
 /// Store a computed set at `dst` (deleting it when empty) and reply with
 /// its size.
-fn store(ctx: &mut Ctx, dst: &[u8], res: Option<SetValue>) {
+fn store(ctx: &mut Ctx, dst: &[u8], res: Option<SetValue>, event: &str) {
     match res {
         Some(s) if !s.is_empty() => {
             let n = s.len();
             ctx.db().set(dst, Value::Set(Box::new(s)), false);
             ctx.reply().int(n as i64);
             ctx.dirty(1);
+            ctx.notify(notify::SET, event, dst);
         }
         _ => {
             if ctx.db().remove(dst).is_some() {
                 ctx.dirty(1);
+                ctx.notify(notify::GENERIC, "del", dst);
             }
             ctx.reply().int(0);
         }
@@ -516,7 +533,7 @@ fn store(ctx: &mut Ctx, dst: &[u8], res: Option<SetValue>) {
 
 fn sinterstore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let res = inter(ctx, &argv[2..], true, 0)?;
-    store(ctx, &argv[1], res);
+    store(ctx, &argv[1], res, "sinterstore");
     Ok(())
 }
 
@@ -569,13 +586,13 @@ fn sdiff(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 
 fn sunionstore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let s = union_diff(ctx, &argv[2..], false)?;
-    store(ctx, &argv[1], Some(s));
+    store(ctx, &argv[1], Some(s), "sunionstore");
     Ok(())
 }
 
 fn sdiffstore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let s = union_diff(ctx, &argv[2..], true)?;
-    store(ctx, &argv[1], Some(s));
+    store(ctx, &argv[1], Some(s), "sdiffstore");
     Ok(())
 }
 

@@ -10,7 +10,7 @@
 //! error.
 
 use super::collection::{get_i64, parse_strtod};
-use crate::server::{err, CmdResult, CommandTable, Ctx};
+use crate::server::{err, notify, CmdResult, CommandTable, Ctx};
 use crate::types::list::{End, ListValue};
 use crate::types::Value;
 use bytes::Bytes;
@@ -258,8 +258,10 @@ fn sort_generic(ctx: &mut Ctx, argv: &[Bytes], readonly: bool) -> CmdResult {
                 let db = ctx.client.db;
                 ctx.srv.signal_key_ready(db, &dst);
                 ctx.dirty(outputlen as u64);
+                ctx.notify(notify::LIST, "sortstore", &dst);
             } else if ctx.db().remove(&dst).is_some() {
                 ctx.dirty(1);
+                ctx.notify(notify::GENERIC, "del", &dst);
             }
             ctx.reply().int(outputlen as i64);
         }

@@ -11,7 +11,7 @@
 //! `DEL`.
 
 use crate::commands::eq_ic;
-use crate::server::{err, CmdError, CmdResult, CommandTable, Ctx};
+use crate::server::{err, notify, CmdError, CmdResult, CommandTable, Ctx};
 use crate::types::{Str, Value};
 use crate::util::long_double::LongDouble;
 use bytes::Bytes;
@@ -81,6 +81,7 @@ fn delete_expired_on_overwrite(ctx: &mut Ctx, key: &Bytes) {
     if ctx.db().remove(key).is_some() {
         ctx.srv.stats.expired_keys += 1;
         ctx.dirty(1);
+        ctx.notify(notify::EXPIRED, "expired", key);
         ctx.propagate_as(vec![Bytes::from_static(b"UNLINK"), key.clone()]);
     }
 }
@@ -362,6 +363,10 @@ fn set_generic(ctx: &mut Ctx, argv: &[Bytes], s: SetSpec) -> CmdResult {
         db.set_expire(s.key, Some(ms));
     }
     ctx.dirty(1);
+    ctx.notify(notify::STRING, "set", s.key);
+    if when.is_some() {
+        ctx.notify(notify::GENERIC, "expire", s.key);
+    }
     match (when, o.expire) {
         (Some(ms), Some((kind, _))) if kind != ExpireKind::PxAt => {
             ctx.propagate_as(vec![
@@ -403,6 +408,7 @@ fn getset(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     ctx.db()
         .set(&argv[1], Value::Str(Str::from_bytes(&argv[2])), false);
     ctx.dirty(1);
+    ctx.notify(notify::STRING, "set", &argv[1]);
     ctx.propagate_as(vec![
         Bytes::from_static(b"SET"),
         argv[1].clone(),
@@ -415,6 +421,7 @@ fn getdel(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if reply_value(ctx, &argv[1])? {
         ctx.db().remove(&argv[1]);
         ctx.dirty(1);
+        ctx.notify(notify::GENERIC, "del", &argv[1]);
         ctx.propagate_as(vec![Bytes::from_static(b"DEL"), argv[1].clone()]);
     }
     Ok(())
@@ -437,6 +444,7 @@ fn getex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         } else {
             ctx.db().set_expire(key, Some(ms));
             ctx.dirty(1);
+            ctx.notify(notify::GENERIC, "expire", key);
             ctx.propagate_as(vec![
                 Bytes::from_static(b"PEXPIREAT"),
                 key.clone(),
@@ -446,6 +454,7 @@ fn getex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     } else if o.persist && ctx.db().dict.get_expire(key).is_some() {
         ctx.db().set_expire(key, None);
         ctx.dirty(1);
+        ctx.notify(notify::GENERIC, "persist", key);
         ctx.propagate_as(vec![Bytes::from_static(b"PERSIST"), key.clone()]);
     }
     Ok(())
@@ -462,6 +471,7 @@ fn delifeq(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     }
     ctx.db().remove(&argv[1]);
     ctx.dirty(1);
+    ctx.notify(notify::GENERIC, "del", &argv[1]);
     ctx.propagate_as(vec![Bytes::from_static(b"DEL"), argv[1].clone()]);
     ctx.reply().int(1);
     Ok(())
@@ -495,9 +505,10 @@ fn mset(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if argv.len().is_multiple_of(2) {
         return Err(arity_error(ctx));
     }
-    let db = ctx.db();
     for pair in argv[1..].chunks_exact(2) {
-        db.set(&pair[0], Value::Str(Str::from_bytes(&pair[1])), false);
+        ctx.db()
+            .set(&pair[0], Value::Str(Str::from_bytes(&pair[1])), false);
+        ctx.notify(notify::STRING, "set", &pair[0]);
     }
     ctx.dirty((argv.len() as u64 - 1) / 2);
     ctx.reply().ok();
@@ -514,9 +525,10 @@ fn msetnx(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             return Ok(());
         }
     }
-    let db = ctx.db();
     for pair in argv[1..].chunks_exact(2) {
-        db.set(&pair[0], Value::Str(Str::from_bytes(&pair[1])), false);
+        ctx.db()
+            .set(&pair[0], Value::Str(Str::from_bytes(&pair[1])), false);
+        ctx.notify(notify::STRING, "set", &pair[0]);
     }
     ctx.dirty((argv.len() as u64 - 1) / 2);
     ctx.reply().int(1);
@@ -558,11 +570,15 @@ fn msetex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
     }
     let keep_ttl = o.keepttl || when.is_some();
-    let db = ctx.db();
     for pair in pairs.chunks_exact(2) {
+        let db = ctx.db();
         db.set(&pair[0], Value::Str(Str::from_bytes(&pair[1])), keep_ttl);
         if let Some(ms) = when {
             db.set_expire(&pair[0], Some(ms));
+        }
+        ctx.notify(notify::STRING, "set", &pair[0]);
+        if when.is_some() {
+            ctx.notify(notify::GENERIC, "expire", &pair[0]);
         }
     }
     ctx.dirty(numkeys as u64);
@@ -605,6 +621,7 @@ fn append(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
     };
     ctx.dirty(1);
+    ctx.notify(notify::STRING, "append", &argv[1]);
     ctx.reply().int(total as i64);
     Ok(())
 }
@@ -702,6 +719,7 @@ fn setrange(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
     };
     ctx.dirty(1);
+    ctx.notify(notify::STRING, "setrange", &argv[1]);
     ctx.reply().int(newlen as i64);
     Ok(())
 }
@@ -750,6 +768,7 @@ fn incr_decr(ctx: &mut Ctx, key: &Bytes, by: i64) -> CmdResult {
         }
     };
     ctx.dirty(1);
+    ctx.notify(notify::STRING, "incrby", key);
     ctx.reply().int(value);
     Ok(())
 }
@@ -775,6 +794,7 @@ fn incrbyfloat(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         None => db.add(key, new),
     }
     ctx.dirty(1);
+    ctx.notify(notify::STRING, "incrbyfloat", key);
     ctx.reply().bulk(text.as_bytes());
     let text = Bytes::from(text.into_bytes());
     ctx.propagate_as(vec![

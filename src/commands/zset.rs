@@ -12,7 +12,7 @@ use super::collection::{
     parse_scan_opts, parse_strtod, parse_timeout, scan_loop, ScanKind,
 };
 use crate::protocol::Reply;
-use crate::server::{err, CmdError, CmdResult, CommandTable, Ctx};
+use crate::server::{err, notify, CmdError, CmdResult, CommandTable, Ctx};
 use crate::types::listpack::LpEntry;
 use crate::types::set::SetValue;
 use crate::types::skiplist::{LexBound, LexRange, ScoreRange};
@@ -73,10 +73,12 @@ fn zset_mut<'a>(ctx: &'a mut Ctx, key: &[u8]) -> Result<Option<&'a mut ZSetValue
     }
 }
 
+/// Delete `key` if it holds an empty sorted set (reporting `del`).
 fn drop_if_empty(ctx: &mut Ctx, key: &[u8]) {
     let empty = matches!(ctx.db().dict.get(key), Some(Value::ZSet(z)) if z.is_empty());
     if empty {
         ctx.db().remove(key);
+        ctx.notify(notify::GENERIC, "del", key);
     }
 }
 
@@ -289,6 +291,9 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[Bytes], incr_cmd: bool) -> CmdResult {
     if added > 0 {
         signal_ready(ctx, key);
     }
+    if added + updated > 0 {
+        ctx.notify(notify::ZSET, if f.incr { "zincr" } else { "zadd" }, key);
+    }
     result?;
     if f.incr {
         if processed > 0 {
@@ -330,6 +335,9 @@ fn zrem(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
                 break;
             }
         }
+    }
+    if removed > 0 {
+        ctx.notify(notify::ZSET, "zrem", key);
     }
     drop_if_empty(ctx, key);
     ctx.dirty(removed);
@@ -697,6 +705,7 @@ fn store_result(ctx: &mut Ctx, dst: &[u8], items: Vec<(Vec<u8>, f64)>, lim: &ZSe
     if items.is_empty() {
         if ctx.db().remove(dst).is_some() {
             ctx.dirty(1);
+            ctx.notify(notify::GENERIC, "del", dst);
         }
         ctx.reply().int(0);
         return;
@@ -709,6 +718,7 @@ fn store_result(ctx: &mut Ctx, dst: &[u8], items: Vec<(Vec<u8>, f64)>, lim: &ZSe
     ctx.db().set(dst, Value::ZSet(Box::new(z)), false);
     signal_ready(ctx, dst);
     ctx.dirty(1);
+    ctx.notify(notify::ZSET, "zrangestore", dst);
     ctx.reply().int(n as i64);
 }
 
@@ -780,6 +790,14 @@ fn zremrange_generic(ctx: &mut Ctx, argv: &[Bytes], spec: Spec) -> CmdResult {
     walk(z, &spec, false, 0, -1, |m, _| victims.push(m.to_vec()));
     for m in &victims {
         z.remove(m);
+    }
+    if !victims.is_empty() {
+        let event = match spec {
+            Spec::Rank(..) => "zremrangebyrank",
+            Spec::Score(_) => "zremrangebyscore",
+            Spec::Lex(_) => "zremrangebylex",
+        };
+        ctx.notify(notify::ZSET, event, key);
     }
     drop_if_empty(ctx, key);
     ctx.dirty(victims.len() as u64);
@@ -860,8 +878,10 @@ fn zpop_generic(
         ctx.reply().empty_array();
         return Ok(None);
     }
+    ctx.notify(notify::ZSET, if max { "zpopmax" } else { "zpopmin" }, &key);
     if empty {
         ctx.db().remove(&key);
+        ctx.notify(notify::GENERIC, "del", &key);
     }
     ctx.dirty(popped.len() as u64);
     let r = ctx.reply();
@@ -1482,6 +1502,7 @@ fn alg_store(ctx: &mut Ctx, argv: &[Bytes], op: Op) -> CmdResult {
     if out.is_empty() {
         if ctx.db().remove(dst).is_some() {
             ctx.dirty(1);
+            ctx.notify(notify::GENERIC, "del", dst);
         }
         ctx.reply().int(0);
         return Ok(());
@@ -1495,6 +1516,12 @@ fn alg_store(ctx: &mut Ctx, argv: &[Bytes], op: Op) -> CmdResult {
     ctx.db().set(dst, Value::ZSet(Box::new(z)), false);
     signal_ready(ctx, dst);
     ctx.dirty(1);
+    let event = match op {
+        Op::Union => "zunionstore",
+        Op::Inter => "zinterstore",
+        Op::Diff => "zdiffstore",
+    };
+    ctx.notify(notify::ZSET, event, dst);
     ctx.reply().int(n as i64);
     Ok(())
 }

@@ -18,6 +18,21 @@ pub struct Db {
     pub stat_expired: u64,
     /// Hashes with field TTLs, for the active field-expire cycle.
     pub volatile_hashes: crate::types::hash::VolatileHashes,
+    /// Which keyspace events raised down here are enabled (`new`,
+    /// `expired`); those are queued in `events` for the executor to
+    /// publish, in the order they happened.
+    pub notify_new: bool,
+    pub notify_expired: bool,
+    pub events: Vec<(DbEvent, Bytes)>,
+}
+
+/// A keyspace event raised by the database itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbEvent {
+    /// A key was added (`new`, class `n`).
+    New,
+    /// A key was deleted on access because its TTL had passed (`expired`).
+    Expired,
 }
 
 impl Db {
@@ -48,6 +63,10 @@ impl Db {
                 self.dict.remove(key);
                 self.stat_expired += 1;
                 self.expired_on_access.push(Bytes::copy_from_slice(key));
+                if self.notify_expired {
+                    self.events
+                        .push((DbEvent::Expired, Bytes::copy_from_slice(key)));
+                }
                 true
             }
             _ => false,
@@ -82,8 +101,12 @@ impl Db {
     /// TTL is removed (SET semantics).
     pub fn set(&mut self, key: &[u8], value: Value, keep_ttl: bool) -> Option<Value> {
         let old = self.dict.insert(key, value);
-        if old.is_some() && !keep_ttl {
-            self.dict.set_expire(key, None);
+        if old.is_some() {
+            if !keep_ttl {
+                self.dict.set_expire(key, None);
+            }
+        } else {
+            self.key_added(key);
         }
         old
     }
@@ -91,6 +114,21 @@ impl Db {
     /// Insert a key known to be absent (after a lookup that missed).
     pub fn add(&mut self, key: &[u8], value: Value) {
         self.dict.insert_new(key, value, None);
+        self.key_added(key);
+    }
+
+    /// Insert a key known to be absent, with its expire time.
+    pub fn add_with_expire(&mut self, key: &[u8], value: Value, when_ms: Option<i64>) {
+        self.dict.insert_new(key, value, when_ms);
+        self.key_added(key);
+    }
+
+    #[inline]
+    fn key_added(&mut self, key: &[u8]) {
+        if self.notify_new {
+            self.events
+                .push((DbEvent::New, Bytes::copy_from_slice(key)));
+        }
     }
 
     pub fn remove(&mut self, key: &[u8]) -> Option<Value> {

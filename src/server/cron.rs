@@ -32,6 +32,7 @@ impl Server {
             self.stats.expired_keys += deleted.len() as u64;
             let del = self.expire_del_command();
             for (db, key) in deleted {
+                self.notify(None, super::notify::EXPIRED, "expired", &key, db);
                 self.tracking_key_deleted(&key);
                 self.propagate(db, vec![del.clone(), key]);
             }

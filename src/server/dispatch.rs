@@ -171,6 +171,9 @@ impl Server {
                 .clone_from(&self.commands.commands[cmd.id].fullname);
         }
         self.observe_call(client, cmd, argv, elapsed, reply_start);
+        if self.notify_enabled(crate::config::NOTIFY_NEW | super::notify::EXPIRED) {
+            self.flush_db_events(Some(client));
+        }
         let tracking = self.tracking.is_active();
         if tracking {
             self.tracking_expired_on_access(client);

@@ -18,6 +18,7 @@ pub mod lazyfree;
 pub mod log;
 pub mod monitor;
 pub mod multi;
+pub mod notify;
 pub mod pause;
 pub mod pubsub;
 pub mod spec;
@@ -163,7 +164,7 @@ impl Server {
         let replid = hex();
         let dbs = (0..config.databases()).map(Db::new).collect();
         let hz = config.hz();
-        Server {
+        let mut srv = Server {
             dbs,
             clients: Vec::new(),
             connected_clients: 0,
@@ -206,7 +207,9 @@ impl Server {
             latency: Default::default(),
             rng: rng ^ 0x9E37_79B9_7F4A_7C15,
             config,
-        }
+        };
+        srv.sync_notify_config();
+        srv
     }
 
     /// Refresh the cached clock (once per event-loop iteration).
@@ -327,8 +330,16 @@ impl Ctx<'_> {
     /// value can be written without copying it first.
     pub fn read_key(&mut self, key: &[u8]) -> (Option<&crate::types::Value>, &mut Reply) {
         let now = self.srv.now_ms;
+        let dbi = self.client.db;
+        if self.srv.notify_enabled(crate::config::NOTIFY_KEY_MISS)
+            && !self.srv.dbs[dbi].contains(key, now)
+        {
+            self.srv.stats.keyspace_misses += 1;
+            self.srv.notify_key_miss(Some(self.client), key, dbi);
+            return (None, &mut self.client.reply);
+        }
         let srv = &mut *self.srv;
-        let db = &mut srv.dbs[self.client.db];
+        let db = &mut srv.dbs[dbi];
         db.expire_if_needed(key, now);
         let value = db.dict.get(key);
         if value.is_some() {

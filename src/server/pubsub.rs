@@ -293,6 +293,18 @@ impl Server {
         message: &[u8],
         shard: bool,
     ) -> usize {
+        self.publish_from(Some(current), channel, message, shard)
+    }
+
+    /// [`Server::publish`] from anywhere: `current` is the client taken out
+    /// of `clients` for its running command, if there is one.
+    pub fn publish_from(
+        &mut self,
+        mut current: Option<&mut Client>,
+        channel: &[u8],
+        message: &[u8],
+        shard: bool,
+    ) -> usize {
         let Server {
             pubsub,
             clients,
@@ -308,7 +320,14 @@ impl Server {
         if let Some(subs) = pubsub.map(kind).get(channel) {
             let enc = Encoded::new(&[tag, channel, message]);
             for (&id, &slot) in subs {
-                deliver(current, clients, pending_writes, id, slot, &enc);
+                deliver(
+                    current.as_deref_mut(),
+                    clients,
+                    pending_writes,
+                    id,
+                    slot,
+                    &enc,
+                );
                 receivers += 1;
             }
         }
@@ -321,7 +340,14 @@ impl Server {
             }
             let enc = Encoded::new(&[PMESSAGE, pattern, channel, message]);
             for (&id, &slot) in subs {
-                deliver(current, clients, pending_writes, id, slot, &enc);
+                deliver(
+                    current.as_deref_mut(),
+                    clients,
+                    pending_writes,
+                    id,
+                    slot,
+                    &enc,
+                );
                 receivers += 1;
             }
         }
@@ -337,14 +363,14 @@ impl Server {
 }
 
 fn deliver(
-    current: &mut Client,
+    current: Option<&mut Client>,
     clients: &mut [Option<Box<Client>>],
     pending_writes: &mut Vec<usize>,
     id: u64,
     slot: usize,
     enc: &Encoded,
 ) {
-    if current.id == id {
+    if let Some(current) = current.filter(|c| c.id == id) {
         write_push(current, |r| enc.write(r));
         return;
     }
