@@ -35,6 +35,8 @@ ratchet: build
 
 bench: build
 	benches/compare.sh
+	PIPE=16 benches/strings.sh
+	benches/strings.sh
 
 fmt:
 	$(CARGO) fmt --all

@@ -22,6 +22,9 @@
 #   IO_COMPARE   1 = also run ours with --io-threads 2 and compare with 1 [1]
 #   MEM_KEYS     keys for DEBUG POPULATE [1000000]; 0 = skip memory/persistence figures
 #   RUN_TIMEOUT  seconds before a single redis-benchmark run is abandoned [300]
+#   PIN          1 = pin each single-threaded server to CPU 0 and redis-benchmark to CPU 1, so
+#                the client never steals the server's core (io-threads variants stay unpinned:
+#                they need both) [1 when there are 2+ CPUs and taskset exists, else 0]
 #   OUT_DIR      [target/bench]
 set -euo pipefail
 
@@ -38,6 +41,11 @@ IO_COMPARE="${IO_COMPARE:-1}"
 MEM_KEYS="${MEM_KEYS:-1000000}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-300}"
 OUT_DIR="${OUT_DIR:-$ROOT/target/bench}"
+if [ -z "${PIN:-}" ]; then
+    if [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ] && command -v taskset >/dev/null; then PIN=1; else PIN=0; fi
+fi
+CLIENT_PIN=()
+if [ "$PIN" = 1 ]; then CLIENT_PIN=(taskset -c 1); fi
 TEST_LIST="set,get${TESTS:+,$TESTS}"
 
 die() { echo "compare.sh: error: $*" >&2; exit 2; }
@@ -118,7 +126,9 @@ PY
 
 launch() { # server args... : start in its own dir, wait for PONG; 0 if up
     local s="$1" dir="$WORK/$1"; shift
-    (cd "$dir" && exec "${BIN[$s]}" "$@") </dev/null >"$dir/server.log" 2>&1 &
+    local pin=()
+    if [ "$PIN" = 1 ]; then case "$s" in ours-io*) ;; *) pin=(taskset -c 0);; esac; fi
+    (cd "$dir" && exec "${pin[@]}" "${BIN[$s]}" "$@") </dev/null >"$dir/server.log" 2>&1 &
     PID[$s]=$!
     for _ in $(seq 100); do
         if [ "$(timeout 2 redis-cli -p "${PORT[$s]}" PING 2>/dev/null | tr -d '\r')" = PONG ]; then
@@ -204,7 +214,7 @@ run_one() { # round server mode test
     if ! alive "$s"; then printf '%s\t%s\t%s\t%s\tn/a\tn/a\tn/a\tn/a\t1\n' "$r" "$s" "$mode" "${t^^}" >>"$RAW"; return; fi
     c0="$(cpu_ticks "$s")"
     local ok=1
-    timeout "$RUN_TIMEOUT" redis-benchmark -p "${PORT[$s]}" -t "$t" -n "$n" -c "$CLIENTS" "${pargs[@]}" -q --csv \
+    timeout "$RUN_TIMEOUT" "${CLIENT_PIN[@]}" redis-benchmark -p "${PORT[$s]}" -t "$t" -n "$n" -c "$CLIENTS" "${pargs[@]}" -q --csv \
         </dev/null >"$out" 2>"$err" || ok=0
     c1="$(cpu_ticks "$s")" || { c1="$c0"; ok=0; }
     OWN_TICKS[$s]=$(( ${OWN_TICKS[$s]:-0} + c1 - c0 ))
@@ -246,8 +256,8 @@ done
 {
     printf 'meta\tdate\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     printf 'meta\thost\t%s cores, %s\n' "$(nproc)" "$(uname -r)"
-    printf 'meta\tparams\trounds=%s clients=%s n(P%s)=%s n(P1)=%s io-threads=%s mem_keys=%s\n' \
-        "$ROUNDS" "$CLIENTS" "$PIPELINE" "$N_PIPE" "$N_PLAIN" "$IO_THREADS" "$MEM_KEYS"
+    printf 'meta\tparams\trounds=%s clients=%s n(P%s)=%s n(P1)=%s io-threads=%s mem_keys=%s pin=%s\n' \
+        "$ROUNDS" "$CLIENTS" "$PIPELINE" "$N_PIPE" "$N_PLAIN" "$IO_THREADS" "$MEM_KEYS" "$PIN"
     printf 'meta\tio_label\t%s\n' "$([ "$IO_THREADS" = 2 ] && echo ours-io1 || echo ours-io2)"
 } >>"$META"
 python3 - "$RAW" "$EXTRA" "$META" "${PEERS[*]:-}" <<'PY' | tee "$OUT_DIR/latest.txt"

@@ -11,6 +11,8 @@
 #   PEER=redis-server           peer server binary (valkey-server works too)
 #   N=200000 C=50 PIPE=1 RUNS=3 requests, clients, pipeline depth, runs per side
 #   KEYSPACE=100000             -r for __rand_int__
+#   PIN=1                       servers on CPU 0, redis-benchmark on CPU 1 (default when
+#                               there are 2+ CPUs and taskset exists)
 #
 # Standalone on purpose: it only needs bash, redis-benchmark and redis-cli.
 set -euo pipefail
@@ -23,6 +25,15 @@ C=${C:-50}
 PIPE=${PIPE:-1}
 RUNS=${RUNS:-3}
 KEYSPACE=${KEYSPACE:-100000}
+if [ -z "${PIN:-}" ]; then
+    if [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ] && command -v taskset >/dev/null; then PIN=1; else PIN=0; fi
+fi
+SRV_PIN=()
+CLI_PIN=()
+if [ "$PIN" = 1 ]; then
+    SRV_PIN=(taskset -c 0)
+    CLI_PIN=(taskset -c 1)
+fi
 
 for tool in redis-benchmark redis-cli "$PEER"; do
     command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
@@ -59,7 +70,7 @@ trap cleanup EXIT
 start() { # name binary port
     local dir="$WORK/$1"
     mkdir -p "$dir"
-    (cd "$dir" && exec "$2" --port "$3" --bind 127.0.0.1 --save "" --appendonly no \
+    (cd "$dir" && exec "${SRV_PIN[@]}" "$2" --port "$3" --bind 127.0.0.1 --save "" --appendonly no \
         >"$dir/log" 2>&1) &
     PIDS+=($!)
     for _ in $(seq 1 200); do
@@ -79,7 +90,7 @@ start peer "$PEER" "$PEER_PORT"
 rps() { # port args...
     local port=$1
     shift
-    { redis-benchmark -p "$port" -n "$N" -c "$C" -P "$PIPE" -r "$KEYSPACE" --csv -q "$@" 2>/dev/null || true; } |
+    { "${CLI_PIN[@]}" redis-benchmark -p "$port" -n "$N" -c "$C" -P "$PIPE" -r "$KEYSPACE" --csv -q "$@" 2>/dev/null || true; } |
         tail -n 1 | awk -F'","' '{ gsub(/"/, "", $2); if ($2 ~ /^[0-9.]+$/) print $2; else print 0 }'
 }
 
