@@ -47,6 +47,8 @@ impl TestServer {
         std::fs::create_dir_all(&dir).unwrap();
         let mut reasons = Vec::new();
         for _ in 0..5 {
+            // A failed attempt's TestServer removed the directory on drop.
+            std::fs::create_dir_all(&dir).unwrap();
             let port = free_port();
             let mut args: Vec<String> = vec![
                 "--port".into(),
