@@ -4,9 +4,12 @@
 
 #[cfg(feature = "jemalloc")]
 #[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+static GLOBAL: valkey::util::alloc::Counting<tikv_jemallocator::Jemalloc> =
+    valkey::util::alloc::Counting(tikv_jemallocator::Jemalloc);
 
 fn main() {
+    #[cfg(feature = "jemalloc")]
+    valkey::util::alloc::mark_installed();
     let args: Vec<String> = std::env::args().collect();
     let name = args
         .first()

@@ -575,12 +575,13 @@ fn lzf_compressed_len(input: &[u8], out_len: usize) -> usize {
 fn debug_object(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     let fast = argv.len() == 4 && eq_ic(&argv[3], "fast");
     let now_ms = ctx.srv.now_ms;
-    let Some(v) = ctx.srv.dbs[ctx.client.db].dict.get(&argv[2]) else {
+    let dict = &ctx.srv.dbs[ctx.client.db].dict;
+    let Some(v) = dict.get(&argv[2]) else {
         return Err(err::NO_SUCH_KEY.into());
     };
-    // There is no per-object access clock yet: report the current LRU
-    // clock (idle 0) and Valkey's initial LFU counter.
-    let lru = super::info::lru_clock(now_ms);
+    let lru = dict.clock_of(&argv[2]).unwrap_or(0);
+    let idle = crate::keyspace::access::idle_ms(lru, now_ms) / 1000;
+    let decay = ctx.srv.config.lfu_decay_time();
     let mut s = format!(
         "Value at:{:p} refcount:1 encoding:{}",
         v as *const Value,
@@ -595,26 +596,12 @@ fn debug_object(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         s.push_str(&format!(" serializedlength:{len}"));
     }
     s.push_str(&format!(
-        " lru:{lru} lru_seconds_idle:0 lfu_freq:{} lfu_access_time_minutes:{}",
-        lfu_decr(lru, now_ms),
+        " lru:{lru} lru_seconds_idle:{idle} lfu_freq:{} lfu_access_time_minutes:{}",
+        crate::keyspace::access::lfu_counter(lru, now_ms, decay),
         lru >> 8
     ));
     ctx.reply().simple(&s);
     Ok(())
-}
-
-/// Valkey's LFUDecrAndReturn applied to an object whose lru field holds
-/// `lru` (lfu-decay-time 1).
-fn lfu_decr(lru: i64, now_ms: i64) -> i64 {
-    let ldt = lru >> 8;
-    let counter = lru & 255;
-    let now = (now_ms / 1000 / 60) & 65535;
-    let elapsed = if now >= ldt {
-        now - ldt
-    } else {
-        65535 - ldt + now
-    };
-    (counter - elapsed).max(0)
 }
 
 fn debug_sdslen(ctx: &mut Ctx, key: &[u8]) -> CmdResult {

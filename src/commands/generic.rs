@@ -163,7 +163,7 @@ fn type_cmd(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 }
 
 fn touch(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    // TODO(lru): update the access time once values carry one.
+    // The lookups update each key's access clock.
     let mut touched = 0;
     for key in &argv[1..] {
         if ctx.lookup_read(key).is_some() {
@@ -855,9 +855,11 @@ fn object_freq(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if !is_lfu(ctx.srv.config.maxmemory_policy()) {
         return Err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.".into());
     }
-    // TODO(lfu): report the key's logarithmic access counter once values
-    // carry one (with LFU policies Valkey starts keys at 5).
-    ctx.reply().int(0);
+    let stored = ctx.db().dict.clock_of(&argv[2]).unwrap_or(0);
+    let now = ctx.now_ms();
+    let decay = ctx.srv.config.lfu_decay_time();
+    let freq = crate::keyspace::access::lfu_counter(stored, now, decay);
+    ctx.reply().int(i64::from(freq));
     Ok(())
 }
 
@@ -869,10 +871,9 @@ fn object_idletime(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if is_lfu(ctx.srv.config.maxmemory_policy()) {
         return Err("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.".into());
     }
-    // TODO(lru): keyspace entries have no last-access time yet; once they
-    // do, reply (now - last_access) in seconds. Until then every key looks
-    // freshly used.
-    ctx.reply().int(0);
+    let stored = ctx.db().dict.clock_of(&argv[2]).unwrap_or(0);
+    let idle = crate::keyspace::access::idle_ms(stored, ctx.now_ms()) / 1000;
+    ctx.reply().int(idle as i64);
     Ok(())
 }
 

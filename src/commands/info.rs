@@ -276,9 +276,11 @@ pub fn alloc_stats() -> AllocStats {
     }
 }
 
-/// Bytes in use according to the allocator (`used_memory`).
+/// Bytes in use (`used_memory`): the allocation counter that `maxmemory`
+/// is enforced against (`util/alloc.rs`), like Valkey's zmalloc counter;
+/// jemalloc's own figure where the counter is not installed.
 pub fn allocated_memory() -> u64 {
-    alloc_stats().allocated
+    crate::util::alloc::used_bytes().unwrap_or_else(|| alloc_stats().allocated)
 }
 
 /// Record the allocator's current usage in the peak statistic.
@@ -353,7 +355,7 @@ impl MemFigures {
 /// Measure memory now, updating the recorded peak.
 pub fn mem_figures(ctx: &Ctx) -> MemFigures {
     let alloc = alloc_stats();
-    let used = alloc.allocated;
+    let used = allocated_memory();
     let srv = &*ctx.srv;
     let peak = srv.stats.peak_memory.max(used);
     let clients_normal: u64 = srv

@@ -175,6 +175,7 @@ fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             "hz" => ctx.srv.hz = ctx.srv.config.hz(),
             "loglevel" => crate::server::log::set_level(ctx.srv.config.loglevel()),
             "notify-keyspace-events" => ctx.srv.sync_notify_config(),
+            "maxmemory-policy" | "lfu-log-factor" | "lfu-decay-time" => ctx.srv.sync_access_clock(),
             _ => {}
         }
     }

@@ -12,11 +12,13 @@
 //!
 //! * **Compact entries.** Every key/value pair is exactly *one* heap
 //!   allocation laid out as
-//!   `[V][flags u8][key length varint][expire i64, optional][key bytes]`.
+//!   `[V][flags u8][clock u24][key length varint][expire i64, optional][key bytes]`.
 //!   `V` sits at offset 0 with its natural alignment; the expire time is only
 //!   present when the entry has (or once had) a TTL and is read unaligned.
-//!   With a 16-byte `V` and a 10-byte key an entry is 28 bytes (a 32-byte
-//!   jemalloc size class).  Adding a TTL to an entry without the expire field
+//!   The 24-bit clock is the key's access time or frequency for `OBJECT
+//!   IDLETIME|FREQ` and eviction (Valkey's `lru` field; the dict only stores
+//!   it). With a 16-byte `V` and a 10-byte key an entry is 31 bytes (a
+//!   32-byte jemalloc size class).  Adding a TTL to an entry without the expire field
 //!   reallocates the entry and patches the bucket slot that points at it;
 //!   removing a TTL only clears the flag and keeps the 8 bytes for later.
 //! * **Cache-line buckets.** The table is a power-of-two array of 64-byte
@@ -156,6 +158,38 @@ fn track_buckets(_delta: isize) {
 const F_HAS_EXPIRE: u8 = 0b01;
 /// The entry has room for the 8-byte expire field (possibly unused).
 const F_EXPIRE_SLOT: u8 = 0b10;
+/// Bytes between `V` and the key-length varint: flags + 24-bit clock.
+const META: usize = 4;
+/// The largest value the per-entry clock holds.
+pub const CLOCK_MAX: u32 = (1 << 24) - 1;
+
+/// Reads the 24-bit clock of an entry.
+///
+/// # Safety
+/// `e` must point at a live entry whose value has size `voff`.
+#[inline(always)]
+unsafe fn clock_read(e: *const u8, voff: usize) -> u32 {
+    // SAFETY: the three clock bytes follow the flags byte inside the entry.
+    unsafe {
+        let p = e.add(voff + 1);
+        u32::from(*p) | u32::from(*p.add(1)) << 8 | u32::from(*p.add(2)) << 16
+    }
+}
+
+/// Writes the 24-bit clock of an entry (higher bits are dropped).
+///
+/// # Safety
+/// As for [`clock_read`], and the entry must not be shared.
+#[inline(always)]
+unsafe fn clock_write(e: *mut u8, voff: usize, c: u32) {
+    // SAFETY: as in `clock_read`; exclusive access is the caller's promise.
+    unsafe {
+        let p = e.add(voff + 1);
+        *p = c as u8;
+        *p.add(1) = (c >> 8) as u8;
+        *p.add(2) = (c >> 16) as u8;
+    }
+}
 
 /// Number of bytes of the LEB128 encoding of `n`.
 #[inline]
@@ -264,8 +298,8 @@ unsafe fn header(e: *const u8, voff: usize) -> Header {
     // by a complete varint, all inside the entry allocation.
     unsafe {
         let flags = *e.add(voff);
-        let (klen, n) = varint_read(e.add(voff + 1));
-        let exp_off = voff + 1 + n;
+        let (klen, n) = varint_read(e.add(voff + META));
+        let exp_off = voff + META + n;
         let key_off = exp_off + if flags & F_EXPIRE_SLOT != 0 { 8 } else { 0 };
         Header {
             flags,
@@ -319,7 +353,7 @@ fn entry_layout<V>(size: usize) -> Layout {
 }
 
 /// Allocates and initializes a new entry.
-fn entry_new<V>(key: &[u8], value: V, expire: Option<i64>) -> *mut u8 {
+fn entry_new<V>(key: &[u8], value: V, expire: Option<i64>, clock: u32) -> *mut u8 {
     let voff = mem::size_of::<V>();
     let klen = key.len();
     let vlen = varint_len(klen);
@@ -328,7 +362,7 @@ fn entry_new<V>(key: &[u8], value: V, expire: Option<i64>) -> *mut u8 {
         None => (0, 0),
     };
     // Cannot overflow: klen <= isize::MAX and the rest is tiny.
-    let size = voff + 1 + vlen + exp_bytes + klen;
+    let size = voff + META + vlen + exp_bytes + klen;
     let layout = entry_layout::<V>(size);
     // SAFETY: `size >= 2`, so the layout is non-zero-sized.
     let p = unsafe { alloc::alloc(layout) };
@@ -336,17 +370,19 @@ fn entry_new<V>(key: &[u8], value: V, expire: Option<i64>) -> *mut u8 {
         alloc::handle_alloc_error(layout);
     }
     // SAFETY: `p` is a fresh allocation of `size` bytes aligned for V; every
-    // write below is within it: V at [0, voff), flags at voff, the varint at
-    // voff+1 (vlen bytes), the optional expire (8 bytes, unaligned) and the
-    // key bytes, which end exactly at `size`.
+    // write below is within it: V at [0, voff), flags at voff, the clock at
+    // voff+1 (3 bytes), the varint at voff+META (vlen bytes), the optional
+    // expire (8 bytes, unaligned) and the key bytes, which end exactly at
+    // `size`.
     unsafe {
         ptr::write(p as *mut V, value);
         *p.add(voff) = flags;
-        varint_write(p.add(voff + 1), klen);
+        clock_write(p, voff, clock);
+        varint_write(p.add(voff + META), klen);
         if let Some(t) = expire {
-            ptr::write_unaligned(p.add(voff + 1 + vlen) as *mut i64, t);
+            ptr::write_unaligned(p.add(voff + META + vlen) as *mut i64, t);
         }
-        ptr::copy_nonoverlapping(key.as_ptr(), p.add(voff + 1 + vlen + exp_bytes), klen);
+        ptr::copy_nonoverlapping(key.as_ptr(), p.add(voff + META + vlen + exp_bytes), klen);
     }
     track_entries(1);
     p
@@ -368,8 +404,8 @@ unsafe fn entry_grow_expire<V>(e: *mut u8, h: Header, when: i64) -> *mut u8 {
     if p.is_null() {
         alloc::handle_alloc_error(layout);
     }
-    // SAFETY: `p` has room for the old prefix (V, flags, varint: `exp_off`
-    // bytes), the 8-byte expire and the key; the regions do not overlap the
+    // SAFETY: `p` has room for the old prefix (V, flags, clock, varint:
+    // `exp_off` bytes), the 8-byte expire and the key; the regions do not overlap the
     // old allocation, which is valid for `old_size` bytes and freed with the
     // layout it was allocated with.  V is moved bitwise and not dropped.
     unsafe {
@@ -1260,6 +1296,8 @@ pub struct Dict<V> {
     main: Index,
     /// Refers to the entries that have `F_HAS_EXPIRE`.
     expires: Index,
+    /// The clock new entries start with (see [`Dict::set_new_clock`]).
+    new_clock: u32,
     _owns: PhantomData<V>,
 }
 
@@ -1292,6 +1330,7 @@ impl<V> Dict<V> {
         Dict {
             main: Index::new(seed, Self::VOFF),
             expires: Index::new(seed, Self::VOFF),
+            new_clock: 0,
             _owns: PhantomData,
         }
     }
@@ -1370,6 +1409,46 @@ impl<V> Dict<V> {
         Some(unsafe { &mut *(pos.entry as *mut V) })
     }
 
+    /// Mutable access to the value of a key that also updates its clock:
+    /// `touch` maps the stored clock to the new one (one lookup for both).
+    #[inline]
+    pub fn get_mut_touch(&mut self, key: &[u8], touch: impl FnOnce(u32) -> u32) -> Option<&mut V> {
+        self.rehash_tick();
+        let pos = self.find(self.hash(key), key)?;
+        // SAFETY: live entry of type V, exclusive through `&mut self`; the
+        // clock bytes lie outside V, so the two accesses do not overlap.
+        unsafe {
+            let c = clock_read(pos.entry, Self::VOFF);
+            clock_write(pos.entry, Self::VOFF, touch(c) & CLOCK_MAX);
+            Some(&mut *(pos.entry as *mut V))
+        }
+    }
+
+    /// The stored clock of a key.
+    #[inline]
+    pub fn clock_of(&self, key: &[u8]) -> Option<u32> {
+        let pos = self.find(self.hash(key), key)?;
+        // SAFETY: live entry of type V.
+        Some(unsafe { clock_read(pos.entry, Self::VOFF) })
+    }
+
+    /// Overwrite the stored clock of a key; false if it is absent.
+    pub fn set_clock(&mut self, key: &[u8], c: u32) -> bool {
+        let Some(pos) = self.find(self.hash(key), key) else {
+            return false;
+        };
+        // SAFETY: live entry of type V, exclusive through `&mut self`.
+        unsafe { clock_write(pos.entry, Self::VOFF, c & CLOCK_MAX) };
+        true
+    }
+
+    /// The clock entries created from now on start with (the current LRU
+    /// time, or the initial LFU counter with the current minute).
+    #[inline]
+    pub fn set_new_clock(&mut self, c: u32) {
+        self.new_clock = c & CLOCK_MAX;
+    }
+
     /// The value and expire time of a key.
     #[inline]
     pub fn get_with_expire(&self, key: &[u8]) -> Option<(&V, Option<i64>)> {
@@ -1399,7 +1478,7 @@ impl<V> Dict<V> {
             let slot = unsafe { &mut *(pos.entry as *mut V) };
             return Some(mem::replace(slot, value));
         }
-        let e = entry_new(key, value, None);
+        let e = entry_new(key, value, None, self.new_clock);
         self.main.insert(hash, e);
         None
     }
@@ -1413,7 +1492,7 @@ impl<V> Dict<V> {
         );
         self.rehash_tick();
         let hash = self.hash(key);
-        let e = entry_new(key, value, expire);
+        let e = entry_new(key, value, expire, self.new_clock);
         self.main.insert(hash, e);
         if expire.is_some() {
             self.expires.insert(hash, e);
@@ -1516,6 +1595,29 @@ impl<V> Dict<V> {
         let e = self.main.random(rng)?;
         // SAFETY: live entry of type V, borrowed via &self.
         unsafe { Some((entry_key(e, Self::VOFF), &*(e as *const V))) }
+    }
+
+    /// A random entry for eviction sampling: its key, access clock and
+    /// expire time; with `volatile` only keys that have a TTL are drawn.
+    pub fn random_sample(
+        &self,
+        volatile: bool,
+        rng: &mut impl FnMut() -> u64,
+    ) -> Option<(&[u8], u32, Option<i64>)> {
+        let e = if volatile {
+            self.expires.random(rng)?
+        } else {
+            self.main.random(rng)?
+        };
+        // SAFETY: live entry of type V (both indexes hold only live
+        // entries), borrowed via &self.
+        unsafe {
+            Some((
+                entry_key(e, Self::VOFF),
+                clock_read(e, Self::VOFF),
+                entry_expire(e, Self::VOFF),
+            ))
+        }
     }
 
     /// A random key that has an expire time, with that time.
@@ -1801,15 +1903,41 @@ mod tests {
     }
 
     #[test]
+    fn access_clock_is_kept_per_entry() {
+        let mut d: Dict<u64> = Dict::new();
+        d.set_new_clock(77);
+        d.insert(b"a", 1);
+        d.set_new_clock(CLOCK_MAX + 5); // masked to 24 bits
+        d.insert(b"b", 2);
+        assert_eq!(d.clock_of(b"a"), Some(77));
+        assert_eq!(d.clock_of(b"b"), Some(4));
+        assert_eq!(d.get_mut_touch(b"a", |c| c + 1).copied(), Some(1));
+        assert_eq!(d.clock_of(b"a"), Some(78));
+        // Growing the entry for a TTL keeps the clock; so does replacing
+        // the value.
+        d.set_expire(b"a", Some(10));
+        d.insert(b"a", 9);
+        assert_eq!(d.clock_of(b"a"), Some(78));
+        assert!(d.set_clock(b"a", CLOCK_MAX));
+        assert_eq!(d.clock_of(b"a"), Some(CLOCK_MAX));
+        assert!(d.get_mut_touch(b"zz", |_| 1).is_none());
+        assert!(!d.set_clock(b"zz", 1));
+        assert_eq!(
+            d.get_with_expire(b"a").map(|(v, t)| (*v, t)),
+            Some((9, Some(10)))
+        );
+    }
+
+    #[test]
     fn layout_sizes() {
         assert_eq!(mem::size_of::<Bucket>(), 64);
         assert_eq!(mem::align_of::<Bucket>(), 64);
         let mut d: Dict<[u64; 2]> = Dict::new();
         d.insert(b"key:123456", [1, 2]);
-        assert_eq!(d.entry_bytes(|n| n), 28);
+        assert_eq!(d.entry_bytes(|n| n), 31);
         assert_eq!(d.entry_bytes(jemalloc_class), 32);
         d.set_expire(b"key:123456", Some(5));
-        assert_eq!(d.entry_bytes(|n| n), 36);
+        assert_eq!(d.entry_bytes(|n| n), 39);
         assert_eq!(jemalloc_class(129), 160);
         assert_eq!(jemalloc_class(257), 320);
         assert_eq!(jemalloc_class(48), 48);
@@ -2261,7 +2389,7 @@ mod tests {
         assert_eq!(s.len(), 99);
         assert_eq!(
             s.entry_bytes(|n| n),
-            99 * (1 + 1) + s.iter().map(|x| x.0.len()).sum::<usize>()
+            99 * (META + 1) + s.iter().map(|x| x.0.len()).sum::<usize>()
         );
         #[repr(align(32))]
         #[derive(Debug, PartialEq, Clone, Copy)]

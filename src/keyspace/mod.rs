@@ -5,6 +5,7 @@
 //! executor must act on after a command (keys that expired on access, to be
 //! propagated as `DEL`) and keeps its own counters.
 
+pub mod access;
 pub mod db;
 pub mod dict;
 pub mod expire;

@@ -34,6 +34,26 @@ pub struct Command {
     /// Subcommands of a container command (`CONFIG GET`, ...).
     pub subcommands: HashMap<String, usize>,
     pub parent: Option<usize>,
+    /// Inspects keys without counting as an access (see [`no_touch`]).
+    pub no_touch: bool,
+}
+
+/// Commands that look at keys without "using" them, so OBJECT IDLETIME and
+/// eviction are not fooled by monitoring (Valkey's LOOKUP_NOTOUCH callers).
+fn no_touch(fullname: &str) -> bool {
+    let top = fullname.split('|').next().unwrap_or(fullname);
+    matches!(
+        top,
+        "object"
+            | "type"
+            | "exists"
+            | "ttl"
+            | "pttl"
+            | "expiretime"
+            | "pexpiretime"
+            | "debug"
+            | "memory"
+    )
 }
 
 /// A cheap copy of what dispatch needs, so the table is not borrowed while
@@ -44,6 +64,8 @@ pub struct CmdRef {
     pub spec: &'static CommandSpec,
     pub handler: Option<Handler>,
     pub is_container: bool,
+    /// Lookups do not update the keys' access clock.
+    pub no_touch: bool,
 }
 
 #[derive(Default)]
@@ -83,6 +105,7 @@ impl CommandTable {
                     id,
                     subcommands: HashMap::new(),
                     parent: Some(parent),
+                    no_touch: no_touch(fullname),
                 });
                 self.stats.push(CommandStats::default());
                 self.commands[parent].subcommands.insert(s.to_string(), id);
@@ -102,6 +125,7 @@ impl CommandTable {
             id,
             subcommands: HashMap::new(),
             parent: None,
+            no_touch: no_touch(name),
         });
         self.stats.push(CommandStats::default());
         self.top.insert(name.as_bytes().to_vec(), id);
@@ -128,6 +152,7 @@ impl CommandTable {
             spec: c.spec,
             handler: c.handler,
             is_container: !c.subcommands.is_empty(),
+            no_touch: c.no_touch,
         }
     }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 impl Server {
     pub fn cron(&mut self) {
         self.update_clock();
+        self.sync_access_clock();
         self.cronloops += 1;
         self.stats.sample(self.now_ms);
         // A pause freezes the dataset: no active expiry until it ends.
@@ -37,6 +38,9 @@ impl Server {
                 self.propagate(db, vec![del.clone(), key]);
             }
             crate::commands::hash::active_expire_fields(self);
+        }
+        if self.evictor.running {
+            self.perform_evictions(None);
         }
         if self.tracking.client_count() > 0 {
             self.tracking_limit_used_slots(None);

@@ -108,6 +108,10 @@ impl Server {
             );
             return;
         }
+        if self.config.maxmemory() > 0 && self.out_of_memory_for(client, cmd) {
+            self.reject(client, Some(cmd.id), super::evict::OOM_ERROR);
+            return;
+        }
         if client.multi.is_some() && !is_transaction_control(cmd.spec.name) {
             if cmd.spec.has(flags::NO_MULTI) {
                 self.reject(
@@ -124,6 +128,20 @@ impl Server {
             return;
         }
         self.call(client, cmd, argv);
+    }
+
+    /// Evict as `maxmemory` requires; true when `cmd` must be refused
+    /// because it may grow memory and nothing more could be evicted (EXEC
+    /// counts as such when it would run a command that may).
+    fn out_of_memory_for(&mut self, client: &mut Client, cmd: CmdRef) -> bool {
+        let failed = self.perform_evictions(Some(client)) == super::evict::Eviction::Fail;
+        failed
+            && (cmd.spec.has(flags::DENYOOM)
+                || (cmd.spec.name == "exec"
+                    && client
+                        .multi
+                        .as_ref()
+                        .is_some_and(|m| m.queued.iter().any(|(c, _)| c.spec.has(flags::DENYOOM)))))
     }
 
     pub fn auth_required(&self) -> bool {

@@ -12,6 +12,7 @@ pub mod command;
 pub mod commandlog;
 pub mod cron;
 pub mod dispatch;
+pub mod evict;
 pub mod keys;
 pub mod latency;
 pub mod lazyfree;
@@ -143,6 +144,11 @@ pub struct Server {
     pub commandlog: commandlog::CommandLog,
     /// Latency monitor events (see `latency.rs`).
     pub latency: latency::LatencyMonitor,
+    /// How lookups update a key's access clock (LRU or LFU, see
+    /// `keyspace/access.rs`); refreshed with the clock.
+    pub toucher: crate::keyspace::access::Toucher,
+    /// maxmemory eviction state (see `evict.rs`).
+    pub evictor: evict::Evictor,
     rng: u64,
 }
 
@@ -205,10 +211,19 @@ impl Server {
             monitors: Default::default(),
             commandlog: Default::default(),
             latency: Default::default(),
+            toucher: crate::keyspace::access::Toucher {
+                lfu: false,
+                now_ms,
+                log_factor: 10,
+                decay_minutes: 1,
+            },
+            evictor: Default::default(),
             rng: rng ^ 0x9E37_79B9_7F4A_7C15,
             config,
         };
         srv.sync_notify_config();
+        srv.update_clock();
+        srv.sync_access_clock();
         srv
     }
 
@@ -217,6 +232,25 @@ impl Server {
     pub fn update_clock(&mut self) {
         self.now_us = crate::util::time::now_us();
         self.now_ms = self.now_us / 1000;
+        self.toucher.now_ms = self.now_ms;
+    }
+
+    /// Re-read the access-clock settings (policy, `lfu-*`) and give every
+    /// database the clock new keys start with. Run from the cron, so new
+    /// keys carry a clock at most one tick old (the LRU resolution is 1 s).
+    pub fn sync_access_clock(&mut self) {
+        let c = &self.config;
+        self.toucher.lfu = matches!(
+            c.maxmemory_policy(),
+            crate::config::MaxmemoryPolicy::AllkeysLfu
+                | crate::config::MaxmemoryPolicy::VolatileLfu
+        );
+        self.toucher.log_factor = c.lfu_log_factor();
+        self.toucher.decay_minutes = c.lfu_decay_time();
+        let initial = self.toucher.initial();
+        for db in &mut self.dbs {
+            db.dict.set_new_clock(initial);
+        }
     }
 
     pub fn random(&mut self) -> u64 {
@@ -338,10 +372,23 @@ impl Ctx<'_> {
             self.srv.notify_key_miss(Some(self.client), key, dbi);
             return (None, &mut self.client.reply);
         }
+        let touch = self.touches();
+        let rand = if touch && self.srv.toucher.lfu {
+            self.srv.random()
+        } else {
+            0
+        };
         let srv = &mut *self.srv;
         let db = &mut srv.dbs[dbi];
         db.expire_if_needed(key, now);
-        let value = db.dict.get(key);
+        let value = if touch {
+            let t = srv.toucher;
+            db.dict
+                .get_mut_touch(key, |c| t.touch(c, rand))
+                .map(|v| &*v)
+        } else {
+            db.dict.get(key)
+        };
         if value.is_some() {
             srv.stats.keyspace_hits += 1;
         } else {
@@ -353,6 +400,26 @@ impl Ctx<'_> {
     /// Look a key up for writing (no hit/miss accounting).
     pub fn lookup_write(&mut self, key: &[u8]) -> Option<&mut crate::types::Value> {
         let now = self.srv.now_ms;
-        self.srv.dbs[self.client.db].get_mut(key, now)
+        if !self.touches() {
+            return self.srv.dbs[self.client.db].get_mut(key, now);
+        }
+        let rand = if self.srv.toucher.lfu {
+            self.srv.random()
+        } else {
+            0
+        };
+        let t = self.srv.toucher;
+        let db = &mut self.srv.dbs[self.client.db];
+        db.expire_if_needed(key, now);
+        db.dict.get_mut_touch(key, |c| t.touch(c, rand))
+    }
+
+    /// Whether this command's lookups count as accesses (Valkey's
+    /// LOOKUP_NOTOUCH: OBJECT, TYPE, EXISTS, TTL..., and every command but
+    /// TOUCH of a client in CLIENT NO-TOUCH mode).
+    #[inline]
+    pub fn touches(&self) -> bool {
+        let silenced = self.client.no_touch && self.cmd.spec.name != "touch";
+        !self.cmd.no_touch && !silenced
     }
 }

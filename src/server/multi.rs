@@ -64,6 +64,17 @@ impl Server {
 
     /// A key changed: fail the EXEC of every client watching it.
     pub fn touch_watched_key(&mut self, current: &mut Client, db: usize, key: &[u8]) {
+        self.touch_watched_key_from(Some(current), db, key);
+    }
+
+    /// [`Server::touch_watched_key`] when there may be no running client
+    /// (eviction from the cron).
+    pub fn touch_watched_key_from(
+        &mut self,
+        mut current: Option<&mut Client>,
+        db: usize,
+        key: &[u8],
+    ) {
         if self.watches.by_key.is_empty() {
             return;
         }
@@ -71,8 +82,8 @@ impl Server {
             return;
         };
         for &(slot, id) in watchers {
-            if id == current.id {
-                current.dirty_cas = true;
+            if let Some(cur) = current.as_deref_mut().filter(|c| c.id == id) {
+                cur.dirty_cas = true;
             } else if let Some(Some(c)) = self.clients.get_mut(slot) {
                 if c.id == id {
                     c.dirty_cas = true;

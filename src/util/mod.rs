@@ -1,5 +1,6 @@
 //! Small shared helpers with Valkey-exact semantics.
 
+pub mod alloc;
 pub mod glob;
 pub mod long_double;
 pub mod num;

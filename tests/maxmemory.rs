@@ -1,0 +1,233 @@
+//! The access clock and `maxmemory` against the real server: OBJECT
+//! IDLETIME / FREQ (and which commands count as an access), CLIENT
+//! NO-TOUCH, the OOM error under `noeviction` (also inside MULTI), and
+//! eviction by the random, LRU, LFU and TTL policies, with the `evicted`
+//! keyspace event and `evicted_keys`.
+
+mod common;
+use common::*;
+use redis::Value;
+use std::time::Duration;
+
+fn int(v: Value) -> i64 {
+    match v {
+        Value::Int(n) => n,
+        other => panic!("not an integer: {other:?}"),
+    }
+}
+
+fn info_field(con: &mut redis::Connection, section: &str, field: &str) -> u64 {
+    let info: String = redis::cmd("INFO").arg(section).query(con).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in INFO {section}"))
+}
+
+const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+
+#[test]
+fn idletime_counts_only_real_accesses() {
+    let srv = TestServer::start();
+    let mut c = srv.client();
+    cmd(&mut c, &["SET", "k", "v"]);
+    cmd(&mut c, &["SET", "other", "v"]);
+    std::thread::sleep(Duration::from_millis(2100));
+    // Inspection does not count as an access.
+    for probe in [
+        &["OBJECT", "IDLETIME", "k"][..],
+        &["TYPE", "k"],
+        &["EXISTS", "k"],
+        &["TTL", "k"],
+        &["OBJECT", "ENCODING", "k"],
+    ] {
+        cmd(&mut c, probe);
+    }
+    let idle = int(cmd(&mut c, &["OBJECT", "IDLETIME", "k"]));
+    assert!((2..=4).contains(&idle), "idle {idle}");
+    cmd(&mut c, &["GET", "k"]);
+    assert_eq!(int(cmd(&mut c, &["OBJECT", "IDLETIME", "k"])), 0);
+    // CLIENT NO-TOUCH: reads stop touching, TOUCH still does.
+    cmd(&mut c, &["CLIENT", "NO-TOUCH", "on"]);
+    cmd(&mut c, &["GET", "other"]);
+    assert!(int(cmd(&mut c, &["OBJECT", "IDLETIME", "other"])) >= 2);
+    assert_eq!(int(cmd(&mut c, &["TOUCH", "other"])), 1);
+    assert_eq!(int(cmd(&mut c, &["OBJECT", "IDLETIME", "other"])), 0);
+    assert_eq!(cmd(&mut c, &["OBJECT", "IDLETIME", "nosuch"]), Value::Nil);
+}
+
+#[test]
+fn freq_under_lfu_policies() {
+    let srv = TestServer::start_with(&["--maxmemory-policy", "allkeys-lfu"]);
+    let mut c = srv.client();
+    cmd(&mut c, &["SET", "k", "v"]);
+    assert_eq!(int(cmd(&mut c, &["OBJECT", "FREQ", "k"])), 5);
+    for _ in 0..200 {
+        cmd(&mut c, &["GET", "k"]);
+    }
+    let f = int(cmd(&mut c, &["OBJECT", "FREQ", "k"]));
+    assert!((7..=20).contains(&f), "freq {f}");
+    assert!(err_of(&mut c, &["OBJECT", "IDLETIME", "k"])
+        .starts_with("ERR An LFU maxmemory policy is selected"));
+    cmd(
+        &mut c,
+        &["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"],
+    );
+    assert!(err_of(&mut c, &["OBJECT", "FREQ", "k"])
+        .starts_with("ERR An LFU maxmemory policy is not selected"));
+}
+
+#[test]
+fn noeviction_refuses_writes_that_may_grow_memory() {
+    let srv = TestServer::start();
+    let mut c = srv.client();
+    cmd(&mut c, &["SET", "k", "v"]);
+    cmd(&mut c, &["CONFIG", "SET", "maxmemory", "1"]);
+    assert_eq!(err_of(&mut c, &["SET", "x", "y"]), OOM);
+    assert_eq!(err_of(&mut c, &["LPUSH", "l", "a"]), OOM);
+    // Reads and deletions still work.
+    assert_eq!(cmd(&mut c, &["GET", "k"]), Value::BulkString(b"v".to_vec()));
+    assert_eq!(int(cmd(&mut c, &["DEL", "k"])), 1);
+    // Inside MULTI the refusal aborts the transaction.
+    cmd(&mut c, &["MULTI"]);
+    assert_eq!(err_of(&mut c, &["SET", "x", "y"]), OOM);
+    assert!(err_of(&mut c, &["EXEC"]).starts_with("EXECABORT"));
+    assert_eq!(info_field(&mut c, "stats", "evicted_keys"), 0);
+    cmd(&mut c, &["CONFIG", "SET", "maxmemory", "0"]);
+    cmd(&mut c, &["SET", "x", "y"]);
+}
+
+/// Fill past a limit set just above the current usage; the server must
+/// stay near the limit by evicting.
+fn fill_under_limit(c: &mut redis::Connection, policy: &str, with_ttl: bool) -> (u64, u64) {
+    let used = info_field(c, "memory", "used_memory");
+    let limit = used + 4 * 1024 * 1024;
+    cmd(c, &["CONFIG", "SET", "maxmemory-policy", policy]);
+    cmd(c, &["CONFIG", "SET", "maxmemory", &limit.to_string()]);
+    let value = "x".repeat(1000);
+    for i in 0..20_000 {
+        let key = format!("key:{i}");
+        if with_ttl {
+            cmd(c, &["SET", &key, &value, "EX", "1000"]);
+        } else {
+            cmd(c, &["SET", &key, &value]);
+        }
+    }
+    (limit, info_field(c, "stats", "evicted_keys"))
+}
+
+#[test]
+fn eviction_policies_keep_memory_near_the_limit() {
+    for policy in [
+        "allkeys-lru",
+        "allkeys-lfu",
+        "allkeys-random",
+        "volatile-ttl",
+    ] {
+        let srv = TestServer::start();
+        let mut c = srv.client();
+        let (limit, evicted) = fill_under_limit(&mut c, policy, policy.starts_with("volatile"));
+        let dbsize = int(cmd(&mut c, &["DBSIZE"])) as u64;
+        assert!(evicted > 5_000, "{policy}: evicted {evicted}");
+        assert_eq!(dbsize + evicted, 20_000, "{policy}");
+        let used = info_field(&mut c, "memory", "used_memory");
+        assert!(
+            used <= limit + 1024 * 1024,
+            "{policy}: used {used} limit {limit}"
+        );
+    }
+}
+
+#[test]
+fn lru_keeps_recently_used_keys() {
+    let srv = TestServer::start_with(&["--maxmemory-samples", "10"]);
+    let mut c = srv.client();
+    let value = "x".repeat(1000);
+    for i in 0..100 {
+        cmd(&mut c, &["SET", &format!("hot:{i}"), &value]);
+    }
+    for i in 0..3000 {
+        cmd(&mut c, &["SET", &format!("cold:{i}"), &value]);
+    }
+    // The clock has a one-second resolution.
+    std::thread::sleep(Duration::from_millis(2100));
+    for i in 0..100 {
+        cmd(&mut c, &["GET", &format!("hot:{i}")]);
+    }
+    let used = info_field(&mut c, "memory", "used_memory");
+    cmd(
+        &mut c,
+        &["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"],
+    );
+    cmd(
+        &mut c,
+        &[
+            "CONFIG",
+            "SET",
+            "maxmemory",
+            &(used - 1024 * 1024).to_string(),
+        ],
+    );
+    for _ in 0..1000 {
+        cmd(&mut c, &["PING"]);
+    }
+    let evicted = info_field(&mut c, "stats", "evicted_keys");
+    assert!(evicted >= 500, "evicted {evicted}");
+    let hot = (0..100)
+        .filter(|j| int(cmd(&mut c, &["EXISTS", &format!("hot:{j}")])) == 1)
+        .count();
+    assert!(hot >= 95, "only {hot} of the hot keys survived");
+}
+
+#[test]
+fn volatile_policies_spare_persistent_keys_and_then_refuse() {
+    let srv = TestServer::start_with(&["--notify-keyspace-events", "Ee"]);
+    let mut c = srv.client();
+    let mut sub = srv.client();
+    let mut ps = sub.as_pubsub();
+    ps.subscribe("__keyevent@0__:evicted").unwrap();
+    ps.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let value = "x".repeat(1000);
+    for i in 0..1000 {
+        cmd(&mut c, &["SET", &format!("keep:{i}"), &value]);
+        cmd(&mut c, &["SET", &format!("vol:{i}"), &value, "EX", "1000"]);
+    }
+    let used = info_field(&mut c, "memory", "used_memory");
+    cmd(
+        &mut c,
+        &["CONFIG", "SET", "maxmemory-policy", "volatile-lru"],
+    );
+    cmd(
+        &mut c,
+        &[
+            "CONFIG",
+            "SET",
+            "maxmemory",
+            &(used - 500 * 1024).to_string(),
+        ],
+    );
+    cmd(&mut c, &["PING"]);
+    let msg = ps.get_message().expect("an evicted event");
+    assert!(msg.get_payload::<String>().unwrap().starts_with("vol:"));
+    let keep = (0..1000)
+        .filter(|i| int(cmd(&mut c, &["EXISTS", &format!("keep:{i}")])) == 1)
+        .count();
+    assert_eq!(keep, 1000, "volatile-lru evicted a key without a TTL");
+    // Once no key has a TTL, writes are refused. Eviction works in
+    // bounded slices, so give it a few commands to get there.
+    cmd(
+        &mut c,
+        &["CONFIG", "SET", "maxmemory", &(used / 4).to_string()],
+    );
+    for _ in 0..1000 {
+        if int(cmd(&mut c, &["DBSIZE"])) == 1000 {
+            break;
+        }
+    }
+    assert_eq!(err_of(&mut c, &["SET", "more", &value]), OOM);
+    assert_eq!(
+        int(cmd(&mut c, &["DBSIZE"])),
+        1000,
+        "every volatile key went, every persistent one stayed"
+    );
+}
