@@ -334,7 +334,7 @@ table("Server CPU time per request, median µs user+sys (ratio < 1: ours cheaper
        for t, m in order])
 if multi:
     print("  * one redis-benchmark invocation printed several rows: its CPU time is averaged over all of them")
-mk = info["params"].split("mem_keys=")[1]
+mk = info["params"].split("mem_keys=")[1].split()[0]
 rows = []
 for key, label, d in (("idle_rss_kb", "idle RSS after start, kB", 0),
                       ("bytes_per_key", f"used_memory / key (DEBUG POPULATE {mk} key 10), B", 0),

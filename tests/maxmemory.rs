@@ -231,3 +231,22 @@ fn volatile_policies_spare_persistent_keys_and_then_refuse() {
         "every volatile key went, every persistent one stayed"
     );
 }
+
+#[test]
+fn memory_purge_returns_freed_pages_to_the_os() {
+    let srv = TestServer::start();
+    let mut c = srv.client();
+    cmd(&mut c, &["DEBUG", "POPULATE", "200000", "k", "100"]);
+    cmd(&mut c, &["FLUSHALL", "SYNC"]);
+    let before = info_field(&mut c, "memory", "allocator_resident");
+    assert_eq!(
+        cmd(&mut c, &["MEMORY", "PURGE"]),
+        Value::Okay,
+        "MEMORY PURGE replies OK"
+    );
+    let after = info_field(&mut c, "memory", "allocator_resident");
+    assert!(
+        after + 10 * 1024 * 1024 < before,
+        "resident {before} -> {after}"
+    );
+}

@@ -421,10 +421,31 @@ fn memory_malloc_stats(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
 }
 
 fn memory_purge(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
-    // jemalloc returns dirty pages to the OS on its own decay schedule; an
-    // explicit arena purge needs an unsafe mallctl call we do not make.
+    purge_allocator();
     ctx.reply().ok();
     Ok(())
+}
+
+/// Return the dirty pages of every jemalloc arena to the OS now, instead of
+/// on jemalloc's decay schedule (Valkey's `jemalloc_purge`).
+fn purge_allocator() {
+    #[cfg(feature = "jemalloc")]
+    {
+        // 4096 is MALLCTL_ARENAS_ALL.
+        let name = b"arena.4096.purge\0";
+        // SAFETY: a NUL-terminated mallctl name; `arena.<i>.purge` takes no
+        // input and gives no output, so every pointer is null and both
+        // lengths are zero, as jemalloc requires for it.
+        let _ = unsafe {
+            tikv_jemalloc_sys::mallctl(
+                name.as_ptr().cast(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                0,
+            )
+        };
+    }
 }
 
 // ------------------------------------------------------------------ LOLWUT
