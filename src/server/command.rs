@@ -36,6 +36,12 @@ pub struct Command {
     pub parent: Option<usize>,
     /// Inspects keys without counting as an access (see [`no_touch`]).
     pub no_touch: bool,
+    /// See [`CmdRef::cross_db`].
+    pub cross_db: bool,
+}
+
+fn cross_db(fullname: &str) -> bool {
+    matches!(fullname, "move" | "copy" | "swapdb")
 }
 
 /// Commands that look at keys without "using" them, so OBJECT IDLETIME and
@@ -66,6 +72,9 @@ pub struct CmdRef {
     pub is_container: bool,
     /// Lookups do not update the keys' access clock.
     pub no_touch: bool,
+    /// May look up keys of a database other than the client's (so keys
+    /// it finds expired can be anywhere).
+    pub cross_db: bool,
 }
 
 #[derive(Default)]
@@ -106,6 +115,7 @@ impl CommandTable {
                     subcommands: HashMap::new(),
                     parent: Some(parent),
                     no_touch: no_touch(fullname),
+                    cross_db: cross_db(fullname),
                 });
                 self.stats.push(CommandStats::default());
                 self.commands[parent].subcommands.insert(s.to_string(), id);
@@ -126,6 +136,7 @@ impl CommandTable {
             subcommands: HashMap::new(),
             parent: None,
             no_touch: no_touch(name),
+            cross_db: cross_db(name),
         });
         self.stats.push(CommandStats::default());
         self.top.insert(name.as_bytes().to_vec(), id);
@@ -153,6 +164,7 @@ impl CommandTable {
             handler: c.handler,
             is_container: !c.subcommands.is_empty(),
             no_touch: c.no_touch,
+            cross_db: c.cross_db,
         }
     }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 impl Server {
     pub fn cron(&mut self) {
         self.update_clock();
+        crate::util::time::ticks::recalibrate();
         self.sync_access_clock();
         self.cronloops += 1;
         self.stats.sample(self.now_ms);

@@ -6,7 +6,6 @@ use super::client::{ClientKind, ReplyMode};
 use super::spec::flags;
 use super::{err, Client, CmdRef, Ctx, Propagation, Server};
 use bytes::Bytes;
-use std::time::Instant;
 
 impl Server {
     /// Execute one parsed command for `client`, appending its reply.
@@ -162,7 +161,7 @@ impl Server {
         let dirty_before = self.dirty;
         let errors_before = self.stats.total_error_replies;
         let reply_start = client.reply.buf.len();
-        let start = Instant::now();
+        let start = crate::util::time::ticks::now();
         let mut ctx = Ctx {
             srv: self,
             client,
@@ -174,7 +173,7 @@ impl Server {
             ctx.error(&e.0);
         }
         let propagation = std::mem::take(&mut ctx.propagation);
-        let elapsed = start.elapsed().as_micros() as u64;
+        let elapsed = crate::util::time::ticks::elapsed_us(start, crate::util::time::ticks::now());
         let db = client.db;
         let st = &mut self.commands.stats[cmd.id];
         st.calls += 1;
@@ -196,7 +195,11 @@ impl Server {
         if tracking {
             self.tracking_expired_on_access(client);
         }
-        self.propagate_expired();
+        if cmd.cross_db {
+            self.propagate_expired();
+        } else {
+            self.propagate_expired_in(db);
+        }
         if self.dirty != dirty_before && (!self.watches.is_empty() || tracking) {
             self.touch_keys_of(client, cmd, argv);
         }
@@ -252,15 +255,22 @@ impl Server {
     /// Turn keys that expired on access into propagated deletions.
     pub fn propagate_expired(&mut self) {
         for i in 0..self.dbs.len() {
-            if self.dbs[i].expired_on_access.is_empty() {
-                continue;
-            }
-            let keys = std::mem::take(&mut self.dbs[i].expired_on_access);
-            self.stats.expired_keys += keys.len() as u64;
-            let del = self.expire_del_command();
-            for k in keys {
-                self.propagate(i, vec![del.clone(), k]);
-            }
+            self.propagate_expired_in(i);
+        }
+    }
+
+    /// [`Server::propagate_expired`] for one database (a command that only
+    /// looked at its client's database).
+    #[inline]
+    pub fn propagate_expired_in(&mut self, i: usize) {
+        if self.dbs[i].expired_on_access.is_empty() {
+            return;
+        }
+        let keys = std::mem::take(&mut self.dbs[i].expired_on_access);
+        self.stats.expired_keys += keys.len() as u64;
+        let del = self.expire_del_command();
+        for k in keys {
+            self.propagate(i, vec![del.clone(), k]);
         }
     }
 }

@@ -156,6 +156,7 @@ const PROPAGATED_KEEP: usize = 10_000;
 
 impl Server {
     pub fn new(config: Config) -> Server {
+        crate::util::time::ticks::calibrate();
         let now_ms = crate::util::time::now_ms();
         let mut rng = crate::util::time::now_us() as u64 ^ (std::process::id() as u64) << 32;
         let mut hex = || {
