@@ -250,3 +250,44 @@ fn memory_purge_returns_freed_pages_to_the_os() {
         "resident {before} -> {after}"
     );
 }
+
+#[test]
+fn lazy_eviction_of_big_values_does_not_overshoot() {
+    let srv = TestServer::start_with(&["--lazyfree-lazy-eviction", "yes"]);
+    let mut c = srv.client();
+    for i in 0..300 {
+        let mut args: Vec<String> = vec!["HSET".into(), format!("h:{i}")];
+        for f in 0..200 {
+            args.push(format!("field:{f}"));
+            args.push("some value here".into());
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        cmd(&mut c, &refs);
+    }
+    let used = info_field(&mut c, "memory", "used_memory");
+    cmd(
+        &mut c,
+        &["CONFIG", "SET", "maxmemory-policy", "allkeys-random"],
+    );
+    cmd(
+        &mut c,
+        &[
+            "CONFIG",
+            "SET",
+            "maxmemory",
+            &(used - 1024 * 1024).to_string(),
+        ],
+    );
+    for _ in 0..50 {
+        cmd(&mut c, &["PING"]);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let left = int(cmd(&mut c, &["DBSIZE"]));
+    let per_hash = int(cmd(&mut c, &["MEMORY", "USAGE", "h:0"])).max(1) as u64;
+    let needed = (1024 * 1024) / per_hash + 1;
+    let evicted = 300 - left as u64;
+    assert!(
+        evicted >= needed / 2 && evicted <= needed * 3 / 2 + 5,
+        "evicted {evicted} hashes of ~{per_hash} B to trim 1 MB (about {needed} needed)"
+    );
+}

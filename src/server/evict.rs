@@ -115,14 +115,17 @@ impl Server {
         let started = Instant::now();
         let budget = time_limit(self.config.maxmemory_eviction_tenacity());
         let mut evicted = 0u64;
+        // Big values go to the lazy-free thread: count them as freed now,
+        // or the loop would evict on while the thread catches up.
+        let mut freeing_later = 0u64;
         loop {
             let Some((db, key)) = self.pick_victim(policy) else {
                 self.evictor.running = false;
                 return Eviction::Fail;
             };
-            self.evict_key(current.as_deref_mut(), db, &key);
+            freeing_later += self.evict_key(current.as_deref_mut(), db, &key);
             evicted += 1;
-            if used_memory() <= limit {
+            if used_memory().saturating_sub(freeing_later) <= limit {
                 self.evictor.running = false;
                 return Eviction::Ok;
             }
@@ -134,13 +137,18 @@ impl Server {
     }
 
     /// Delete one key chosen by the policy, with everything a deletion by
-    /// the server implies.
-    fn evict_key(&mut self, mut current: Option<&mut Client>, db: usize, key: &Bytes) {
+    /// the server implies. Returns the bytes handed to the lazy-free thread
+    /// (an estimate; 0 when the value was freed here).
+    fn evict_key(&mut self, mut current: Option<&mut Client>, db: usize, key: &Bytes) -> u64 {
         let lazy = self.config.lazyfree_lazy_eviction();
         let Some(value) = self.dbs[db].remove(key) else {
-            return;
+            return 0;
         };
+        let mut later = 0;
         if lazy {
+            if value.free_effort() > super::lazyfree::LAZYFREE_THRESHOLD {
+                later = value.heap_size() as u64;
+            }
             self.lazyfree.free_value(value);
         } else {
             drop(value);
@@ -156,6 +164,7 @@ impl Server {
         self.touch_watched_key_from(current.as_deref_mut(), db, key);
         self.tracking_key_deleted(key);
         self.notify(current, super::notify::EVICTED, "evicted", key, db);
+        later
     }
 
     /// The next key to evict, or None when no key qualifies.
