@@ -265,6 +265,7 @@ fn lazy_eviction_of_big_values_does_not_overshoot() {
         cmd(&mut c, &refs);
     }
     let used = info_field(&mut c, "memory", "used_memory");
+    let per_hash = int(cmd(&mut c, &["MEMORY", "USAGE", "h:0"])).max(1) as u64;
     cmd(
         &mut c,
         &["CONFIG", "SET", "maxmemory-policy", "allkeys-random"],
@@ -283,7 +284,6 @@ fn lazy_eviction_of_big_values_does_not_overshoot() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let left = int(cmd(&mut c, &["DBSIZE"]));
-    let per_hash = int(cmd(&mut c, &["MEMORY", "USAGE", "h:0"])).max(1) as u64;
     let needed = (1024 * 1024) / per_hash + 1;
     let evicted = 300 - left as u64;
     assert!(
