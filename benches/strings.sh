@@ -73,6 +73,7 @@ start() { # name binary port
     (cd "$dir" && exec "${SRV_PIN[@]}" "$2" --port "$3" --bind 127.0.0.1 --save "" --appendonly no \
         >"$dir/log" 2>&1) &
     PIDS+=($!)
+    eval "PID_$1=$!"
     for _ in $(seq 1 200); do
         redis-cli -p "$3" ping >/dev/null 2>&1 && return
         sleep 0.05
@@ -121,20 +122,47 @@ TESTS=(
     "PFCOUNT hll"
 )
 
-printf '%-28s %14s %14s %8s\n' "test" "ours rps" "peer rps" "ratio"
-printf '%-28s %14s %14s %8s\n' "----" "--------" "--------" "-----"
+# Server CPU time (utime+stime, clock ticks) of a process so far.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+HZ=$(getconf CLK_TCK)
+
+# One measured run: "rps cpu_us_per_request".
+measure() { # port pid args...
+    local port=$1 pid=$2 t0 t1 r
+    shift 2
+    t0=$(ticks "$pid")
+    r=$(rps "$port" "$@")
+    t1=$(ticks "$pid")
+    awk -v r="$r" -v d="$((t1 - t0))" -v hz="$HZ" -v n="$N" \
+        'BEGIN { printf "%s %.3f\n", r, d * 1e6 / hz / n }'
+}
+
+printf '%-28s %12s %12s %6s %9s %9s %6s\n' "test" "ours rps" "peer rps" "ratio" \
+    "ours µs" "peer µs" "ratio"
+printf '%-28s %12s %12s %6s %9s %9s %6s\n' "----" "--------" "--------" "-----" \
+    "(cpu/req)" "(cpu/req)" "-----"
 for t in "${TESTS[@]}"; do
     # shellcheck disable=SC2086 # word splitting of the test is intended
     read -r -a args <<<"$t"
     ours=()
     peer=()
+    ours_cpu=()
+    peer_cpu=()
     for _ in $(seq 1 "$RUNS"); do
-        ours+=("$(rps "$OURS_PORT" "${args[@]}")")
-        peer+=("$(rps "$PEER_PORT" "${args[@]}")")
+        read -r r c <<<"$(measure "$OURS_PORT" "$PID_ours" "${args[@]}")"
+        ours+=("$r")
+        ours_cpu+=("$c")
+        read -r r c <<<"$(measure "$PEER_PORT" "$PID_peer" "${args[@]}")"
+        peer+=("$r")
+        peer_cpu+=("$c")
     done
     o=$(printf '%s\n' "${ours[@]}" | median)
     p=$(printf '%s\n' "${peer[@]}" | median)
+    oc=$(printf '%s\n' "${ours_cpu[@]}" | median)
+    pc=$(printf '%s\n' "${peer_cpu[@]}" | median)
     ratio=$(awk -v o="$o" -v p="$p" 'BEGIN { if (p > 0) printf "%.2f", o / p; else print "n/a" }')
-    printf '%-28s %14s %14s %8s\n' "${t#-t }" "$o" "$p" "$ratio"
+    cratio=$(awk -v o="$oc" -v p="$pc" 'BEGIN { if (p > 0) printf "%.2f", o / p; else print "n/a" }')
+    printf '%-28s %12s %12s %6s %9s %9s %6s\n' "${t#-t }" "$o" "$p" "$ratio" "$oc" "$pc" "$cratio"
 done
+echo "(cpu/req: server CPU time per request, µs; ratio < 1 = ours cheaper)"
 echo "(N=$N C=$C pipeline=$PIPE runs=$RUNS; ours=$BIN peer=$PEER)"
