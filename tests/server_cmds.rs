@@ -539,3 +539,36 @@ fn config_set_port_rebinds_and_loglevel_applies() {
         redis::Value::Okay
     );
 }
+
+#[test]
+fn config_set_bind_keeps_addresses_that_stay() {
+    let srv = TestServer::start();
+    let mut c = srv.client();
+    // Adding an address keeps the one we are bound to (binding it again
+    // would fail with "address in use") and listens on the new one.
+    let both = "127.0.0.1 127.0.0.2";
+    assert_eq!(
+        cmd(&mut c, &["CONFIG", "SET", "bind", both]),
+        redis::Value::Okay
+    );
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    for ip in ["127.0.0.1", "127.0.0.2"] {
+        let mut n = redis::Client::open(format!("redis://{ip}:{}/", srv.port))
+            .unwrap()
+            .get_connection()
+            .unwrap();
+        assert_eq!(
+            cmd(&mut n, &["PING"]),
+            redis::Value::SimpleString("PONG".into()),
+            "{ip}"
+        );
+    }
+    // Dropping one closes it and keeps the other.
+    assert_eq!(
+        cmd(&mut c, &["CONFIG", "SET", "bind", "127.0.0.2"]),
+        redis::Value::Okay
+    );
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(std::net::TcpStream::connect(("127.0.0.1", srv.port)).is_err());
+    assert!(std::net::TcpStream::connect(("127.0.0.2", srv.port)).is_ok());
+}

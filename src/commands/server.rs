@@ -138,6 +138,7 @@ fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         client_is_local: ctx.client.local,
     };
     let mut new_listeners = None;
+    let held = ctx.srv.tcp_bound.clone();
     let changed = ctx
         .srv
         .config
@@ -146,10 +147,11 @@ fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             // CONFIG SET; the event loop adopts them after the command.
             let rebind_port = changed.contains(&"port");
             if rebind_port || changed.contains(&"bind") {
-                match crate::net::listener::bind_tcp(
+                match crate::net::listener::bind_tcp_reusing(
                     cfg.bind(),
                     cfg.port(),
                     cfg.tcp_backlog() as i32,
+                    &held,
                 ) {
                     Ok(l) => new_listeners = Some(l),
                     Err(e) => {

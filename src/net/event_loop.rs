@@ -3,7 +3,7 @@
 
 use super::conn::{Conn, Stream};
 use super::handoff::{lock, Channel, Event, Order, SharedLimits, ToExecutor, ToIo};
-use super::listener::{tune_tcp, Listener};
+use super::listener::{self, tune_tcp, Listener};
 use crate::protocol::parse::Limits;
 use crate::server::{Client, Server};
 use mio::{Events, Interest, Poll, Token};
@@ -83,6 +83,7 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
         spare: Vec::new(),
     };
     lp.sync_limits(&srv);
+    srv.tcp_bound = lp.listeners.iter().filter_map(listener::tcp_addr).collect();
     for (i, l) in lp.listeners.iter_mut().enumerate() {
         let token = Token(LISTENER_BASE + i);
         match l {
@@ -138,8 +139,9 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
         lp.flush_pending(&mut srv);
         lp.close_queued(&mut srv);
         lp.send_orders();
-        if let Some(new) = srv.new_listeners.take() {
-            lp.replace_tcp_listeners(new);
+        if let Some((new, keep)) = srv.new_listeners.take() {
+            lp.replace_tcp_listeners(new, &keep);
+            srv.tcp_bound = lp.listeners.iter().filter_map(listener::tcp_addr).collect();
         }
         if Instant::now() >= next_cron {
             srv.cron();
@@ -661,13 +663,17 @@ impl Loop {
 
     /// CONFIG SET port/bind bound new sockets: serve them instead of the
     /// old TCP listeners (the unix socket stays).
-    fn replace_tcp_listeners(&mut self, new: Vec<Listener>) {
+    fn replace_tcp_listeners(&mut self, new: Vec<Listener>, keep_addrs: &[std::net::SocketAddr]) {
         let registry = self.poll.registry();
         let mut keep = Vec::new();
         for mut l in self.listeners.drain(..) {
             match &mut l {
                 Listener::Tcp(t) => {
+                    // Re-registered below under its (possibly new) token.
                     let _ = registry.deregister(t);
+                    if t.local_addr().is_ok_and(|a| keep_addrs.contains(&a)) {
+                        keep.push(l);
+                    }
                 }
                 Listener::Unix(u, _) => {
                     let _ = registry.deregister(u);

@@ -15,9 +15,23 @@ pub enum Listener {
 /// Bind every configured address. Errors name the address like Valkey's
 /// "Could not create server TCP listening socket *:6379: ..." warning.
 pub fn bind_tcp(binds: &[String], port: u16, backlog: i32) -> Result<Vec<Listener>, String> {
+    bind_tcp_reusing(binds, port, backlog, &[]).map(|(new, _)| new)
+}
+
+/// [`bind_tcp`] for CONFIG SET bind/port while listeners are open: an
+/// address in `held` (bound now) is not bound again (that would fail with
+/// "address in use") but returned in the second list, for the event loop
+/// to keep its current listener.
+pub fn bind_tcp_reusing(
+    binds: &[String],
+    port: u16,
+    backlog: i32,
+    held: &[SocketAddr],
+) -> Result<(Vec<Listener>, Vec<SocketAddr>), String> {
     let mut out = Vec::new();
+    let mut keep = Vec::new();
     if port == 0 {
-        return Ok(out);
+        return Ok((out, keep));
     }
     for b in binds {
         let (optional, addr) = match b.strip_prefix('-') {
@@ -36,7 +50,14 @@ pub fn bind_tcp(binds: &[String], port: u16, backlog: i32) -> Result<Vec<Listene
                 }
             },
         };
-        match bind_one(SocketAddr::new(ip, port), backlog) {
+        let sa = SocketAddr::new(ip, port);
+        if held.contains(&sa) {
+            if !keep.contains(&sa) {
+                keep.push(sa);
+            }
+            continue;
+        }
+        match bind_one(sa, backlog) {
             Ok(l) => out.push(Listener::Tcp(l)),
             Err(e) if optional || e.raw_os_error() == Some(libc::EAFNOSUPPORT) => {
                 tracing::warn!("Could not create server TCP listening socket {addr}:{port}: {e}");
@@ -48,7 +69,15 @@ pub fn bind_tcp(binds: &[String], port: u16, backlog: i32) -> Result<Vec<Listene
             }
         }
     }
-    Ok(out)
+    Ok((out, keep))
+}
+
+/// The local address of a TCP listener.
+pub fn tcp_addr(l: &Listener) -> Option<SocketAddr> {
+    match l {
+        Listener::Tcp(t) => t.local_addr().ok(),
+        Listener::Unix(..) => None,
+    }
 }
 
 fn bind_one(addr: SocketAddr, backlog: i32) -> std::io::Result<mio::net::TcpListener> {

@@ -123,7 +123,13 @@ pub struct Server {
     pub watches: multi::Watches,
     pub pubsub: pubsub::PubSub,
     /// Sockets bound by CONFIG SET port/bind, for the event loop to adopt.
-    pub new_listeners: Option<Vec<crate::net::listener::Listener>>,
+    /// with the currently bound addresses it keeps listening on.
+    pub new_listeners: Option<(
+        Vec<crate::net::listener::Listener>,
+        Vec<std::net::SocketAddr>,
+    )>,
+    /// Addresses the TCP listeners are bound to now (kept by the event loop).
+    pub tcp_bound: Vec<std::net::SocketAddr>,
     /// Client-side caching (CLIENT TRACKING): see `tracking.rs`.
     pub tracking: tracking::Tracking,
     /// Slots of clients held by CLIENT PAUSE.
@@ -205,6 +211,7 @@ impl Server {
             pending_writes: Vec::new(),
             held_clients: Vec::new(),
             new_listeners: None,
+            tcp_bound: Vec::new(),
             close_queue: Vec::new(),
             lazyfree: lazyfree::LazyFree::new(),
             pause: pause::ClientPause::default(),
