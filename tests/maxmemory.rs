@@ -93,8 +93,15 @@ fn noeviction_refuses_writes_that_may_grow_memory() {
     assert_eq!(err_of(&mut c, &["SET", "x", "y"]), OOM);
     assert!(err_of(&mut c, &["EXEC"]).starts_with("EXECABORT"));
     assert_eq!(info_field(&mut c, "stats", "evicted_keys"), 0);
+    std::thread::sleep(Duration::from_millis(30));
+    assert!(info_field(&mut c, "stats", "current_eviction_exceeded_time") >= 20);
     cmd(&mut c, &["CONFIG", "SET", "maxmemory", "0"]);
     cmd(&mut c, &["SET", "x", "y"]);
+    assert_eq!(
+        info_field(&mut c, "stats", "current_eviction_exceeded_time"),
+        0
+    );
+    assert!(info_field(&mut c, "stats", "total_eviction_exceeded_time") >= 20);
 }
 
 /// Fill past a limit set just above the current usage; the server must

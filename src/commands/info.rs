@@ -499,8 +499,12 @@ fn memory_section(s: &mut String, ctx: &Ctx) {
     );
     field!(s, "mem_overhead_db_hashtable_rehashing", 0);
     field!(s, "active_defrag_running", 0);
-    field!(s, "lazyfree_pending_objects", 0);
-    field!(s, "lazyfreed_objects", 0);
+    field!(
+        s,
+        "lazyfree_pending_objects",
+        ctx.srv.lazyfree.pending_objects()
+    );
+    field!(s, "lazyfreed_objects", ctx.srv.lazyfree.freed_objects());
 }
 
 fn persistence_section(s: &mut String, srv: &Server) {
@@ -572,8 +576,9 @@ fn stats_section(s: &mut String, srv: &Server) {
     field!(s, "evicted_keys", st.evicted_keys);
     field!(s, "evicted_clients", 0);
     field!(s, "evicted_scripts", 0);
-    field!(s, "total_eviction_exceeded_time", 0);
-    field!(s, "current_eviction_exceeded_time", 0);
+    let (total_over, current_over) = srv.evictor.exceeded_ms();
+    field!(s, "total_eviction_exceeded_time", total_over);
+    field!(s, "current_eviction_exceeded_time", current_over);
     field!(s, "keyspace_hits", st.keyspace_hits);
     field!(s, "keyspace_misses", st.keyspace_misses);
     field!(s, "pubsub_channels", 0);

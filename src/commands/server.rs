@@ -177,6 +177,16 @@ fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             "hz" => ctx.srv.hz = ctx.srv.config.hz(),
             "loglevel" => crate::server::log::set_level(ctx.srv.config.loglevel()),
             "notify-keyspace-events" => ctx.srv.sync_notify_config(),
+            "maxmemory" => {
+                let limit = ctx.srv.config.maxmemory();
+                let used = crate::server::evict::used_memory();
+                if limit > 0 && used > limit {
+                    tracing::warn!(
+                        "WARNING: the new maxmemory value set via CONFIG SET ({limit}) is smaller than the current memory usage ({used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy."
+                    );
+                }
+                ctx.srv.perform_evictions(Some(ctx.client));
+            }
             "maxmemory-policy" | "lfu-log-factor" | "lfu-decay-time" => ctx.srv.sync_access_clock(),
             _ => {}
         }

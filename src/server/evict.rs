@@ -54,9 +54,35 @@ pub struct Evictor {
     next_db: usize,
     /// The last call stopped on its time budget.
     pub running: bool,
+    /// Since when memory has been over the limit (INFO
+    /// `current_eviction_exceeded_time`), and the closed spans' total.
+    over_since: Option<Instant>,
+    total_over: Duration,
 }
 
 impl Evictor {
+    /// `total_eviction_exceeded_time` and `current_eviction_exceeded_time`
+    /// in milliseconds.
+    pub fn exceeded_ms(&self) -> (u64, u64) {
+        let current = self.over_since.map_or(Duration::ZERO, |t| t.elapsed());
+        (
+            (self.total_over + current).as_millis() as u64,
+            current.as_millis() as u64,
+        )
+    }
+
+    /// Memory is over the limit (`true`) or back under it.
+    fn set_over(&mut self, over: bool) {
+        match (over, self.over_since) {
+            (true, None) => self.over_since = Some(Instant::now()),
+            (false, Some(t)) => {
+                self.total_over += t.elapsed();
+                self.over_since = None;
+            }
+            _ => {}
+        }
+    }
+
     fn offer(&mut self, score: u64, db: usize, key: &[u8]) {
         if self
             .pool
@@ -101,13 +127,16 @@ impl Server {
         let limit = self.config.maxmemory();
         if limit == 0 {
             self.evictor.running = false;
+            self.evictor.set_over(false);
             return Eviction::Ok;
         }
         let used = used_memory();
         if used <= limit {
             self.evictor.running = false;
+            self.evictor.set_over(false);
             return Eviction::Ok;
         }
+        self.evictor.set_over(true);
         let policy = self.config.maxmemory_policy();
         if policy == MaxmemoryPolicy::NoEviction {
             return Eviction::Fail;
@@ -127,6 +156,7 @@ impl Server {
             evicted += 1;
             if used_memory().saturating_sub(freeing_later) <= limit {
                 self.evictor.running = false;
+                self.evictor.set_over(false);
                 return Eviction::Ok;
             }
             if evicted.is_multiple_of(16) && started.elapsed() >= budget {
