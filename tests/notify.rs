@@ -314,6 +314,11 @@ fn hash_events_including_field_expiry() {
                 &["HPERSIST", "h", "FIELDS", "1", "a"],
                 &["HDEL", "h", "a"],
                 &["HDEL", "h", "b"],
+                &["HSETEX", "g", "EX", "100", "FIELDS", "1", "x", "1"],
+                &["HSETEX", "g", "PXAT", "1", "FIELDS", "1", "x", "1"],
+                &["HSET", "d", "a", "1", "b", "2"],
+                &["HGETDEL", "d", "FIELDS", "1", "a"],
+                &["HGETDEL", "d", "FIELDS", "2", "a", "b"],
             ]
         ),
         vec![
@@ -325,6 +330,14 @@ fn hash_events_including_field_expiry() {
             "hdel:h",
             "hdel:h",
             "del:h",
+            "hset:g",
+            "hexpire:g",
+            "hexpired:g",
+            "del:g",
+            "hset:d",
+            "hdel:d",
+            "hdel:d",
+            "del:d",
         ]
     );
     // The active cycle reclaims the last field: hexpired, then del.

@@ -641,7 +641,7 @@ fn hgetdel(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
         vals.push(v);
     }
-    finish(ctx, key, old, (deleted > 0).then_some("hgetdel"));
+    finish(ctx, key, old, (deleted > 0).then_some("hdel"));
     let r = ctx.reply();
     r.array(vals.len());
     for v in &vals {
@@ -1002,16 +1002,16 @@ fn hsetex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             changes += 1;
         }
     }
-    ctx.notify(notify::HASH, "hset", key);
-    if when.is_some() {
-        ctx.notify(notify::HASH, "hexpire", key);
+    // Fields set in the past are deleted: only `hexpired` is reported.
+    if past {
+        finish(ctx, key, old, (changes > 0).then_some("hexpired"));
+    } else {
+        ctx.notify(notify::HASH, "hset", key);
+        if when.is_some() {
+            ctx.notify(notify::HASH, "hexpire", key);
+        }
+        finish(ctx, key, old, None);
     }
-    finish(
-        ctx,
-        key,
-        old,
-        (past && !deleted.is_empty()).then_some("hexpired"),
-    );
     ctx.reply().int((changes == n) as i64);
     if changes > 0 {
         ctx.dirty(changes as u64);
