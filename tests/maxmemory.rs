@@ -46,13 +46,14 @@ fn idletime_counts_only_real_accesses() {
     let idle = int(cmd(&mut c, &["OBJECT", "IDLETIME", "k"]));
     assert!((2..=4).contains(&idle), "idle {idle}");
     cmd(&mut c, &["GET", "k"]);
-    assert_eq!(int(cmd(&mut c, &["OBJECT", "IDLETIME", "k"])), 0);
+    // One-second resolution: a second boundary may fall in between.
+    assert!(int(cmd(&mut c, &["OBJECT", "IDLETIME", "k"])) <= 1);
     // CLIENT NO-TOUCH: reads stop touching, TOUCH still does.
     cmd(&mut c, &["CLIENT", "NO-TOUCH", "on"]);
     cmd(&mut c, &["GET", "other"]);
     assert!(int(cmd(&mut c, &["OBJECT", "IDLETIME", "other"])) >= 2);
     assert_eq!(int(cmd(&mut c, &["TOUCH", "other"])), 1);
-    assert_eq!(int(cmd(&mut c, &["OBJECT", "IDLETIME", "other"])), 0);
+    assert!(int(cmd(&mut c, &["OBJECT", "IDLETIME", "other"])) <= 1);
     assert_eq!(cmd(&mut c, &["OBJECT", "IDLETIME", "nosuch"]), Value::Nil);
 }
 

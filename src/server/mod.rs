@@ -153,6 +153,8 @@ pub struct Server {
     /// How lookups update a key's access clock (LRU or LFU, see
     /// `keyspace/access.rs`); refreshed with the clock.
     pub toucher: crate::keyspace::access::Toucher,
+    /// The second new keys' clock was last set for.
+    clock_sec: i64,
     /// maxmemory eviction state (see `evict.rs`).
     pub evictor: evict::Evictor,
     rng: u64,
@@ -225,6 +227,7 @@ impl Server {
                 log_factor: 10,
                 decay_minutes: 1,
             },
+            clock_sec: 0,
             evictor: Default::default(),
             rng: rng ^ 0x9E37_79B9_7F4A_7C15,
             config,
@@ -241,6 +244,16 @@ impl Server {
         self.now_us = crate::util::time::now_us();
         self.now_ms = self.now_us / 1000;
         self.toucher.now_ms = self.now_ms;
+        // New keys start with the current second's clock, not the one of
+        // the last cron tick.
+        let sec = self.now_ms / 1000;
+        if sec != self.clock_sec {
+            self.clock_sec = sec;
+            let initial = self.toucher.initial();
+            for db in &mut self.dbs {
+                db.dict.set_new_clock(initial);
+            }
+        }
     }
 
     /// Re-read the access-clock settings (policy, `lfu-*`) and give every
