@@ -160,7 +160,11 @@ fn server_section(s: &mut String, srv: &Server) {
     field!(s, "hz", srv.hz);
     field!(s, "configured_hz", srv.config.hz());
     field!(s, "clients_hz", srv.hz);
-    field!(s, "lru_clock", lru_clock(srv.now_ms));
+    field!(
+        s,
+        "lru_clock",
+        crate::keyspace::access::lru_clock(srv.now_ms)
+    );
     field!(s, "executable", srv.executable);
     let cfg = srv
         .config_file
@@ -197,11 +201,6 @@ fn build_id() -> String {
             .fold(0u64, |a, b| a.rotate_left(8) ^ b as u64),
     );
     format!("{h:016x}")
-}
-
-/// Valkey's 24-bit LRU clock (seconds resolution).
-pub fn lru_clock(now_ms: i64) -> i64 {
-    (now_ms / 1000) & ((1 << 24) - 1)
 }
 
 fn clients_section(s: &mut String, ctx: &Ctx) {

@@ -179,7 +179,7 @@ fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             "notify-keyspace-events" => ctx.srv.sync_notify_config(),
             "maxmemory" => {
                 let limit = ctx.srv.config.maxmemory();
-                let used = crate::server::evict::used_memory();
+                let used = crate::commands::info::allocated_memory();
                 if limit > 0 && used > limit {
                     tracing::warn!(
                         "WARNING: the new maxmemory value set via CONFIG SET ({limit}) is smaller than the current memory usage ({used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy."

@@ -63,25 +63,24 @@ pub fn lfu_counter(stored: u32, now_ms: i64, decay_minutes: u64) -> u32 {
     counter.saturating_sub(periods.min(255) as u32)
 }
 
-/// What a lookup writes into a key's clock. Built once per command from the
-/// policy and the `lfu-*` settings.
+/// What a lookup writes into a key's clock: the policy and the `lfu-*`
+/// settings, refreshed when they change (CONFIG SET).
 #[derive(Clone, Copy, Debug)]
 pub struct Toucher {
     pub lfu: bool,
-    pub now_ms: i64,
     pub log_factor: u64,
     pub decay_minutes: u64,
 }
 
 impl Toucher {
-    /// The new clock of a key whose stored clock is `stored`; `rand` is a
-    /// uniform random number (used by the LFU counter's coin flip).
+    /// The new clock at `now_ms` of a key whose stored clock is `stored`;
+    /// `rand` is a uniform random number (the LFU counter's coin flip).
     #[inline]
-    pub fn touch(&self, stored: u32, rand: u64) -> u32 {
+    pub fn touch(&self, stored: u32, now_ms: i64, rand: u64) -> u32 {
         if !self.lfu {
-            return lru_clock(self.now_ms);
+            return lru_clock(now_ms);
         }
-        let mut c = lfu_counter(stored, self.now_ms, self.decay_minutes);
+        let mut c = lfu_counter(stored, now_ms, self.decay_minutes);
         if c < 255 {
             let base = c.saturating_sub(LFU_INIT_VAL) as f64;
             let p = 1.0 / (base * self.log_factor as f64 + 1.0);
@@ -90,15 +89,15 @@ impl Toucher {
                 c += 1;
             }
         }
-        minutes(self.now_ms) << 8 | c
+        minutes(now_ms) << 8 | c
     }
 
-    /// The clock keys created now start with.
-    pub fn initial(&self) -> u32 {
+    /// The clock keys created at `now_ms` start with.
+    pub fn initial(&self, now_ms: i64) -> u32 {
         if self.lfu {
-            lfu_new(self.now_ms)
+            lfu_new(now_ms)
         } else {
-            lru_clock(self.now_ms)
+            lru_clock(now_ms)
         }
     }
 }
@@ -122,35 +121,34 @@ mod tests {
     fn lfu_counter_grows_logarithmically_and_decays() {
         let t = Toucher {
             lfu: true,
-            now_ms: 10 * 60_000,
             log_factor: 10,
             decay_minutes: 1,
         };
-        let mut c = t.initial();
+        let now = 10 * 60_000;
+        let mut c = t.initial(now);
         assert_eq!(c & 0xFF, LFU_INIT_VAL);
         let mut seed = 1u64;
         for _ in 0..1000 {
             seed = crate::util::rand::splitmix(seed);
-            c = t.touch(c, seed);
+            c = t.touch(c, now, seed);
         }
         let n = c & 0xFF;
         // Valkey's table: factor 10 reaches ~18 after 1k hits (plus init 5).
         assert!((12..=30).contains(&n), "counter {n}");
-        assert_eq!(lfu_counter(c, t.now_ms, 1), n);
-        assert_eq!(lfu_counter(c, t.now_ms + 3 * 60_000, 1), n - 3);
-        assert_eq!(lfu_counter(c, t.now_ms + 3 * 60_000, 0), n);
-        assert_eq!(lfu_counter(c, t.now_ms + 500 * 60_000, 1), 0);
+        assert_eq!(lfu_counter(c, now, 1), n);
+        assert_eq!(lfu_counter(c, now + 3 * 60_000, 1), n - 3);
+        assert_eq!(lfu_counter(c, now + 3 * 60_000, 0), n);
+        assert_eq!(lfu_counter(c, now + 500 * 60_000, 1), 0);
     }
 
     #[test]
     fn lru_touch_is_the_clock() {
         let t = Toucher {
             lfu: false,
-            now_ms: 123_456_789,
             log_factor: 10,
             decay_minutes: 1,
         };
-        assert_eq!(t.touch(7, 0), lru_clock(123_456_789));
-        assert_eq!(t.initial(), 123_456);
+        assert_eq!(t.touch(7, 123_456_789, 0), lru_clock(123_456_789));
+        assert_eq!(t.initial(123_456_789), 123_456);
     }
 }

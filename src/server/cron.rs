@@ -9,7 +9,6 @@ impl Server {
     pub fn cron(&mut self) {
         self.update_clock();
         crate::util::time::ticks::recalibrate();
-        self.sync_access_clock();
         self.cronloops += 1;
         self.stats.sample(self.now_ms);
         // A pause freezes the dataset: no active expiry until it ends.

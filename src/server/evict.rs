@@ -24,6 +24,7 @@
 //! client-side caches and fail the EXEC of clients watching them.
 
 use super::{Client, Server};
+use crate::commands::info::allocated_memory as used_memory;
 use crate::config::MaxmemoryPolicy;
 use crate::keyspace::access;
 use bytes::Bytes;
@@ -101,11 +102,6 @@ impl Evictor {
             self.pool.remove(0);
         }
     }
-}
-
-/// Current bytes counted against `maxmemory`.
-pub fn used_memory() -> u64 {
-    crate::commands::info::allocated_memory()
 }
 
 /// Valkey's time budget per eviction call for a tenacity of 0..=100.

@@ -122,8 +122,8 @@ pub struct Server {
     pub blocking: blocking::Blocking,
     pub watches: multi::Watches,
     pub pubsub: pubsub::PubSub,
-    /// Sockets bound by CONFIG SET port/bind, for the event loop to adopt.
-    /// with the currently bound addresses it keeps listening on.
+    /// Sockets bound by CONFIG SET port/bind, for the event loop to adopt,
+    /// and the currently bound addresses it keeps listening on.
     pub new_listeners: Option<(
         Vec<crate::net::listener::Listener>,
         Vec<std::net::SocketAddr>,
@@ -151,7 +151,7 @@ pub struct Server {
     /// Latency monitor events (see `latency.rs`).
     pub latency: latency::LatencyMonitor,
     /// How lookups update a key's access clock (LRU or LFU, see
-    /// `keyspace/access.rs`); refreshed with the clock.
+    /// `keyspace/access.rs`).
     pub toucher: crate::keyspace::access::Toucher,
     /// The second new keys' clock was last set for.
     clock_sec: i64,
@@ -223,7 +223,6 @@ impl Server {
             latency: Default::default(),
             toucher: crate::keyspace::access::Toucher {
                 lfu: false,
-                now_ms,
                 log_factor: 10,
                 decay_minutes: 1,
             },
@@ -243,22 +242,24 @@ impl Server {
     pub fn update_clock(&mut self) {
         self.now_us = crate::util::time::now_us();
         self.now_ms = self.now_us / 1000;
-        self.toucher.now_ms = self.now_ms;
-        // New keys start with the current second's clock, not the one of
-        // the last cron tick.
-        let sec = self.now_ms / 1000;
-        if sec != self.clock_sec {
-            self.clock_sec = sec;
-            let initial = self.toucher.initial();
-            for db in &mut self.dbs {
-                db.dict.set_new_clock(initial);
-            }
+        // The clock has a one-second resolution: new keys need a new
+        // starting value only when the second changes.
+        if self.now_ms / 1000 != self.clock_sec {
+            self.set_new_key_clock();
         }
     }
 
-    /// Re-read the access-clock settings (policy, `lfu-*`) and give every
-    /// database the clock new keys start with. Run from the cron, so new
-    /// keys carry a clock at most one tick old (the LRU resolution is 1 s).
+    /// Give every database the clock keys created now start with.
+    fn set_new_key_clock(&mut self) {
+        self.clock_sec = self.now_ms / 1000;
+        let initial = self.toucher.initial(self.now_ms);
+        for db in &mut self.dbs {
+            db.dict.set_new_clock(initial);
+        }
+    }
+
+    /// Re-read the access-clock settings (policy, `lfu-*`): at start-up and
+    /// when CONFIG SET changes them.
     pub fn sync_access_clock(&mut self) {
         let c = &self.config;
         self.toucher.lfu = matches!(
@@ -268,10 +269,7 @@ impl Server {
         );
         self.toucher.log_factor = c.lfu_log_factor();
         self.toucher.decay_minutes = c.lfu_decay_time();
-        let initial = self.toucher.initial();
-        for db in &mut self.dbs {
-            db.dict.set_new_clock(initial);
-        }
+        self.set_new_key_clock();
     }
 
     pub fn random(&mut self) -> u64 {
@@ -386,6 +384,9 @@ impl Ctx<'_> {
     pub fn read_key(&mut self, key: &[u8]) -> (Option<&crate::types::Value>, &mut Reply) {
         let now = self.srv.now_ms;
         let dbi = self.client.db;
+        // With `keymiss` events on, misses are found first (a second lookup
+        // for hits; returning the found value conditionally and publishing
+        // on a miss cannot share one borrow of the database today).
         if self.srv.notify_enabled(crate::config::NOTIFY_KEY_MISS)
             && !self.srv.dbs[dbi].contains(key, now)
         {
@@ -405,7 +406,7 @@ impl Ctx<'_> {
         let value = if touch {
             let t = srv.toucher;
             db.dict
-                .get_mut_touch(key, |c| t.touch(c, rand))
+                .get_mut_touch(key, |c| t.touch(c, now, rand))
                 .map(|v| &*v)
         } else {
             db.dict.get(key)
@@ -432,7 +433,7 @@ impl Ctx<'_> {
         let t = self.srv.toucher;
         let db = &mut self.srv.dbs[self.client.db];
         db.expire_if_needed(key, now);
-        db.dict.get_mut_touch(key, |c| t.touch(c, rand))
+        db.dict.get_mut_touch(key, |c| t.touch(c, now, rand))
     }
 
     /// Whether this command's lookups count as accesses (Valkey's

@@ -38,7 +38,9 @@ pub fn size_class(n: usize) -> usize {
     } else {
         let lg = usize::BITS - 1 - (n - 1).leading_zeros();
         let spacing = 1usize << (lg - 2);
-        (n + spacing - 1) & !(spacing - 1)
+        // Never overflow inside the allocator: a request this close to
+        // usize::MAX fails anyway.
+        n.checked_next_multiple_of(spacing).unwrap_or(n)
     }
 }
 
@@ -142,5 +144,7 @@ mod tests {
         for (n, want) in cases {
             assert_eq!(size_class(n), want, "size {n}");
         }
+        // No overflow for absurd requests (the allocation itself fails).
+        assert_eq!(size_class(usize::MAX), usize::MAX);
     }
 }
