@@ -189,25 +189,22 @@ fn hset(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         None => Path::Missing,
     };
     let created = match path {
-        Path::Done(n) => {
-            ctx.notify(notify::HASH, "hset", key);
-            n
-        }
+        Path::Done(n) => n,
         Path::Missing => {
             let mut h = HashValue::new();
             let n = set_all(&mut h);
             ctx.db().add(key, Value::Hash(Box::new(h)));
-            ctx.notify(notify::HASH, "hset", key);
             n
         }
         Path::Volatile => {
             let h = hash_mut_or_create(ctx, key)?;
             let old = h.next_expire();
             let n = set_all(h);
-            finish(ctx, key, old, Some("hset"));
+            finish(ctx, key, old, None);
             n
         }
     };
+    ctx.notify(notify::HASH, "hset", key);
     if argv[0].eq_ignore_ascii_case(b"hmset") {
         ctx.reply().ok();
     } else {

@@ -189,7 +189,11 @@ impl Server {
         }
         self.observe_call(client, cmd, argv, elapsed, reply_start);
         if self.notify_enabled(crate::config::NOTIFY_NEW | super::notify::EXPIRED) {
-            self.flush_db_events(Some(client));
+            if cmd.cross_db {
+                self.flush_db_events(Some(client));
+            } else {
+                self.flush_db_events_in(Some(client), db);
+            }
         }
         let tracking = self.tracking.is_active();
         if tracking {

@@ -14,8 +14,11 @@
 //! database) is raised deep inside [`crate::keyspace::Db`], which knows
 //! nothing of clients, and so is `expired` for a key found stale on access;
 //! the database queues such keys when their class is on and they are
-//! published before the next event, or at the end of the command, so they
-//! keep Valkey's order (`expired`, then `new`, then `set`).
+//! published before the next event of the same database, or at the end of
+//! the command, so they keep Valkey's order (`expired`, then `new`, then
+//! `set`). Only the database at hand is looked at, except for the commands
+//! that work across databases (MOVE, COPY, SWAPDB), which flush them all
+//! to keep the order between databases too.
 
 use super::{Client, Ctx, Server};
 use crate::config::{NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_KEY_MISS, NOTIFY_NEW};
@@ -49,27 +52,32 @@ impl Server {
         if !self.notify_enabled(class | NOTIFY_NEW | EXPIRED) {
             return;
         }
-        self.flush_db_events(current.as_deref_mut());
-        if class != NOTIFY_NEW && self.notify_enabled(class) {
+        self.flush_db_events_in(current.as_deref_mut(), db);
+        if self.notify_enabled(class) {
             self.publish_event(current, event, key, db);
         }
     }
 
-    /// Publish the events the databases queued (`new`, `expired`).
+    /// Publish the events every database queued (`new`, `expired`).
     pub fn flush_db_events(&mut self, mut current: Option<&mut Client>) {
         for db in 0..self.dbs.len() {
-            if self.dbs[db].events.is_empty() {
-                continue;
-            }
-            let events = std::mem::take(&mut self.dbs[db].events);
-            for (kind, key) in &events {
-                let (class, name) = match kind {
-                    DbEvent::New => (NOTIFY_NEW, "new"),
-                    DbEvent::Expired => (EXPIRED, "expired"),
-                };
-                if self.notify_enabled(class) {
-                    self.publish_event(current.as_deref_mut(), name, key, db);
-                }
+            self.flush_db_events_in(current.as_deref_mut(), db);
+        }
+    }
+
+    /// Publish the events database `db` queued.
+    pub fn flush_db_events_in(&mut self, mut current: Option<&mut Client>, db: usize) {
+        if self.dbs[db].events.is_empty() {
+            return;
+        }
+        let events = std::mem::take(&mut self.dbs[db].events);
+        for (kind, key) in &events {
+            let (class, name) = match kind {
+                DbEvent::New => (NOTIFY_NEW, "new"),
+                DbEvent::Expired => (EXPIRED, "expired"),
+            };
+            if self.notify_enabled(class) {
+                self.publish_event(current.as_deref_mut(), name, key, db);
             }
         }
     }
@@ -118,9 +126,7 @@ impl Server {
 
     /// A read found no key: the `keymiss` event (class `m`).
     pub fn notify_key_miss(&mut self, current: Option<&mut Client>, key: &[u8], db: usize) {
-        if self.notify_enabled(NOTIFY_KEY_MISS) {
-            self.notify(current, NOTIFY_KEY_MISS, "keymiss", key, db);
-        }
+        self.notify(current, NOTIFY_KEY_MISS, "keymiss", key, db);
     }
 }
 
@@ -128,16 +134,17 @@ impl Ctx<'_> {
     /// Report `event` of `class` on `key` in the client's database.
     #[inline]
     pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
-        if self.srv.notify_enabled(class | NOTIFY_NEW | EXPIRED) {
-            let db = self.client.db;
-            self.srv.notify(Some(self.client), class, event, key, db);
-        }
+        let db = self.client.db;
+        self.notify_in(db, class, event, key);
     }
 
     /// Report `event` of `class` on `key` in database `db`.
     #[inline]
     pub fn notify_in(&mut self, db: usize, class: u32, event: &str, key: &[u8]) {
         if self.srv.notify_enabled(class | NOTIFY_NEW | EXPIRED) {
+            if self.cmd.cross_db {
+                self.srv.flush_db_events(Some(self.client));
+            }
             self.srv.notify(Some(self.client), class, event, key, db);
         }
     }
