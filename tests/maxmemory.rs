@@ -24,6 +24,12 @@ fn info_field(con: &mut redis::Connection, section: &str, field: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {field} in INFO {section}"))
 }
 
+/// Switch to `policy` with a `limit` of `bytes`.
+fn set_limit(c: &mut redis::Connection, policy: &str, bytes: u64) {
+    cmd(c, &["CONFIG", "SET", "maxmemory-policy", policy]);
+    cmd(c, &["CONFIG", "SET", "maxmemory", &bytes.to_string()]);
+}
+
 const OOM: &str = "OOM command not allowed when used memory > 'maxmemory'.";
 
 #[test]
@@ -110,8 +116,7 @@ fn noeviction_refuses_writes_that_may_grow_memory() {
 fn fill_under_limit(c: &mut redis::Connection, policy: &str, with_ttl: bool) -> (u64, u64) {
     let used = info_field(c, "memory", "used_memory");
     let limit = used + 4 * 1024 * 1024;
-    cmd(c, &["CONFIG", "SET", "maxmemory-policy", policy]);
-    cmd(c, &["CONFIG", "SET", "maxmemory", &limit.to_string()]);
+    set_limit(c, policy, limit);
     let value = "x".repeat(1000);
     for i in 0..20_000 {
         let key = format!("key:{i}");
@@ -163,19 +168,7 @@ fn lru_keeps_recently_used_keys() {
         cmd(&mut c, &["GET", &format!("hot:{i}")]);
     }
     let used = info_field(&mut c, "memory", "used_memory");
-    cmd(
-        &mut c,
-        &["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"],
-    );
-    cmd(
-        &mut c,
-        &[
-            "CONFIG",
-            "SET",
-            "maxmemory",
-            &(used - 1024 * 1024).to_string(),
-        ],
-    );
+    set_limit(&mut c, "allkeys-lru", used - 1024 * 1024);
     for _ in 0..1000 {
         cmd(&mut c, &["PING"]);
     }
@@ -192,28 +185,14 @@ fn volatile_policies_spare_persistent_keys_and_then_refuse() {
     let srv = TestServer::start_with(&["--notify-keyspace-events", "Ee"]);
     let mut c = srv.client();
     let mut sub = srv.client();
-    let mut ps = sub.as_pubsub();
-    ps.subscribe("__keyevent@0__:evicted").unwrap();
-    ps.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut ps = listen(&mut sub, "__keyevent@0__:evicted");
     let value = "x".repeat(1000);
     for i in 0..1000 {
         cmd(&mut c, &["SET", &format!("keep:{i}"), &value]);
         cmd(&mut c, &["SET", &format!("vol:{i}"), &value, "EX", "1000"]);
     }
     let used = info_field(&mut c, "memory", "used_memory");
-    cmd(
-        &mut c,
-        &["CONFIG", "SET", "maxmemory-policy", "volatile-lru"],
-    );
-    cmd(
-        &mut c,
-        &[
-            "CONFIG",
-            "SET",
-            "maxmemory",
-            &(used - 500 * 1024).to_string(),
-        ],
-    );
+    set_limit(&mut c, "volatile-lru", used - 500 * 1024);
     cmd(&mut c, &["PING"]);
     let msg = ps.get_message().expect("an evicted event");
     assert!(msg.get_payload::<String>().unwrap().starts_with("vol:"));
@@ -274,19 +253,7 @@ fn lazy_eviction_of_big_values_does_not_overshoot() {
     }
     let used = info_field(&mut c, "memory", "used_memory");
     let per_hash = int(cmd(&mut c, &["MEMORY", "USAGE", "h:0"])).max(1) as u64;
-    cmd(
-        &mut c,
-        &["CONFIG", "SET", "maxmemory-policy", "allkeys-random"],
-    );
-    cmd(
-        &mut c,
-        &[
-            "CONFIG",
-            "SET",
-            "maxmemory",
-            &(used - 1024 * 1024).to_string(),
-        ],
-    );
+    set_limit(&mut c, "allkeys-random", used - 1024 * 1024);
     for _ in 0..50 {
         cmd(&mut c, &["PING"]);
         std::thread::sleep(Duration::from_millis(5));

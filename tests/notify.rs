@@ -13,9 +13,7 @@ use std::time::Duration;
 /// `channel payload` strings, in arrival order.
 fn events(srv: &TestServer, cmds: &[&[&str]]) -> Vec<String> {
     let mut sub = srv.client();
-    let mut ps = sub.as_pubsub();
-    ps.psubscribe("__key*__:*").unwrap();
-    ps.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut ps = listen(&mut sub, "__key*__:*");
     let mut con = srv.client();
     for c in cmds {
         let mut rc = redis::cmd(c[0]);
@@ -215,9 +213,7 @@ fn expired_events_lazy_and_active() {
     // Active: the cron deletes it without any command touching it.
     cmd(&mut c, &["DEBUG", "SET-ACTIVE-EXPIRE", "1"]);
     let mut sub = srv.client();
-    let mut ps = sub.as_pubsub();
-    ps.subscribe("__keyevent@0__:expired").unwrap();
-    ps.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut ps = listen(&mut sub, "__keyevent@0__:expired");
     cmd(&mut c, &["SET", "active", "1", "PX", "50"]);
     let msg = ps.get_message().expect("active expiry event");
     assert_eq!(msg.get_payload::<String>().unwrap(), "active");
@@ -343,9 +339,7 @@ fn hash_events_including_field_expiry() {
     // The active cycle reclaims the last field: hexpired, then del.
     let mut c = srv.client();
     let mut sub = srv.client();
-    let mut ps = sub.as_pubsub();
-    ps.psubscribe("__keyevent@0__:*").unwrap();
-    ps.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut ps = listen(&mut sub, "__keyevent@0__:*");
     cmd(&mut c, &["HSET", "f", "x", "1"]);
     cmd(&mut c, &["HPEXPIRE", "f", "30", "FIELDS", "1", "x"]);
     let mut seen = Vec::new();

@@ -319,17 +319,7 @@ impl Server {
         };
         if let Some(subs) = pubsub.map(kind).get(channel) {
             let enc = Encoded::new(&[tag, channel, message]);
-            for (&id, &slot) in subs {
-                deliver(
-                    current.as_deref_mut(),
-                    clients,
-                    pending_writes,
-                    id,
-                    slot,
-                    &enc,
-                );
-                receivers += 1;
-            }
+            receivers += deliver_all(current.as_deref_mut(), clients, pending_writes, subs, &enc);
         }
         if shard {
             return receivers;
@@ -339,17 +329,7 @@ impl Server {
                 continue;
             }
             let enc = Encoded::new(&[PMESSAGE, pattern, channel, message]);
-            for (&id, &slot) in subs {
-                deliver(
-                    current.as_deref_mut(),
-                    clients,
-                    pending_writes,
-                    id,
-                    slot,
-                    &enc,
-                );
-                receivers += 1;
-            }
+            receivers += deliver_all(current.as_deref_mut(), clients, pending_writes, subs, &enc);
         }
         receivers
     }
@@ -360,6 +340,27 @@ impl Server {
             self.pubsub.unsubscribe_all_silently(client);
         }
     }
+}
+
+/// Deliver `enc` to every subscriber in `subs`; returns how many there were.
+fn deliver_all(
+    mut current: Option<&mut Client>,
+    clients: &mut [Option<Box<Client>>],
+    pending_writes: &mut Vec<usize>,
+    subs: &Subscribers,
+    enc: &Encoded,
+) -> usize {
+    for (&id, &slot) in subs {
+        deliver(
+            current.as_deref_mut(),
+            clients,
+            pending_writes,
+            id,
+            slot,
+            enc,
+        );
+    }
+    subs.len()
 }
 
 fn deliver(

@@ -246,3 +246,17 @@ pub fn err_of(con: &mut redis::Connection, args: &[&str]) -> String {
         }
     }
 }
+
+/// Turn `con` into a Pub/Sub listener on `pattern` (a glob when it contains
+/// `*`), reading with a 5-second timeout so a missing message fails the
+/// test instead of hanging it.
+pub fn listen<'a>(con: &'a mut redis::Connection, pattern: &str) -> redis::PubSub<'a> {
+    let mut ps = con.as_pubsub();
+    if pattern.contains('*') {
+        ps.psubscribe(pattern).unwrap();
+    } else {
+        ps.subscribe(pattern).unwrap();
+    }
+    ps.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    ps
+}
