@@ -134,7 +134,7 @@ fn resp3_hello() {
 
 #[test]
 fn io_threads_serve_pipelines_and_errors() {
-    let srv = TestServer::start_with(&["--io-threads", "3"]);
+    let srv = TestServer::start_with(&["--io-threads", "3", "--io-threads-always-active", "yes"]);
     // Several connections land on different threads (round-robin).
     for i in 0..6 {
         let mut con = srv.client();

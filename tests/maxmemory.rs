@@ -16,14 +16,6 @@ fn int(v: Value) -> i64 {
     }
 }
 
-fn info_field(con: &mut redis::Connection, section: &str, field: &str) -> u64 {
-    let info: String = redis::cmd("INFO").arg(section).query(con).unwrap();
-    info.lines()
-        .find_map(|l| l.strip_prefix(&format!("{field}:")))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {field} in INFO {section}"))
-}
-
 /// Switch to `policy` with a `limit` of `bytes`.
 fn set_limit(c: &mut redis::Connection, policy: &str, bytes: u64) {
     cmd(c, &["CONFIG", "SET", "maxmemory-policy", policy]);

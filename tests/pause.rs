@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 #[test]
 fn write_pause_holds_writes_but_not_reads() {
     for threads in ["1", "2"] {
-        let srv = TestServer::start_with(&["--io-threads", threads]);
+        let srv =
+            TestServer::start_with(&["--io-threads", threads, "--io-threads-always-active", "yes"]);
         let mut admin = srv.client();
         let mut c = srv.client();
         cmd(&mut c, &["SET", "k", "before"]);

@@ -654,7 +654,7 @@ fn redis_crate_pubsub_api() {
 
 #[test]
 fn delivery_across_io_threads() {
-    let srv = TestServer::start_with(&["--io-threads", "3"]);
+    let srv = TestServer::start_with(&["--io-threads", "3", "--io-threads-always-active", "yes"]);
     let mut subs: Vec<Conn> = (0..4).map(|_| Conn::new(&srv)).collect();
     for s in &mut subs {
         s.call(&["SUBSCRIBE", "t"], &sub2("subscribe", "t", 1));

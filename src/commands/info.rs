@@ -177,7 +177,7 @@ fn server_section(s: &mut String, srv: &Server) {
         })
         .unwrap_or_default();
     field!(s, "config_file", cfg);
-    field!(s, "io_threads_active", 0);
+    field!(s, "io_threads_active", srv.io_threads_active as u8);
     field!(s, "availability_zone", "");
     let mut n = 0;
     if srv.tcp_port != 0 {
@@ -601,8 +601,16 @@ fn stats_section(s: &mut String, srv: &Server) {
     field!(s, "dump_payload_sanitizations", 0);
     field!(s, "total_reads_processed", st.io_reads_processed);
     field!(s, "total_writes_processed", st.io_writes_processed);
-    field!(s, "io_threaded_reads_processed", 0);
-    field!(s, "io_threaded_writes_processed", 0);
+    field!(
+        s,
+        "io_threaded_reads_processed",
+        st.io_threaded_reads_processed
+    );
+    field!(
+        s,
+        "io_threaded_writes_processed",
+        st.io_threaded_writes_processed
+    );
     field!(s, "io_threaded_freed_objects", 0);
     field!(s, "io_threaded_accept_processed", 0);
     field!(s, "io_threaded_poll_processed", 0);

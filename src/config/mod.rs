@@ -922,6 +922,7 @@ accessors! {
     maxclients: u64 = num Maxclients;
     max_new_connections_per_cycle: u64 = num MaxNewConnectionsPerCycle;
     io_threads: u64 = num IoThreads;
+    io_threads_always_active: bool = flag IoThreadsAlwaysActive;
     prefetch_batch_max_size: u64 = num PrefetchBatchMaxSize;
     mptcp: bool = flag Mptcp;
     socket_mark_id: u32 = num SocketMarkId;

@@ -1,6 +1,9 @@
-//! The `io-threads 1` event loop: accept, read, parse, execute, write, all on
-//! the executor thread.
+//! The executor's event loop: accept, read, parse, execute, write. With
+//! `io-threads 1` that is all; with more, it also runs the commands the I/O
+//! threads hand over, sends their replies back, and moves connections to
+//! and from the I/O threads as `balance` decides.
 
+use super::balance::{Balancer, Sampler};
 use super::conn::{Conn, Stream};
 use super::handoff::{lock, Channel, Event, Order, SharedLimits, ToExecutor, ToIo};
 use super::listener::{self, tune_tcp, Listener};
@@ -32,6 +35,10 @@ struct Loop {
     outbox: Vec<ToIo>,
     /// Reply buffers returned by I/O threads.
     spare: Vec<Vec<u8>>,
+    /// Whether client connections belong on the I/O threads now.
+    offloaded: bool,
+    balancer: Balancer,
+    sampler: Sampler,
 }
 
 /// Run the server until shutdown. Returns the process exit code.
@@ -62,6 +69,7 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
             io_sleeping: AtomicBool::new(false),
             exec_sleeping: exec_sleeping.clone(),
             limits: limits.clone(),
+            cpu_clock: Default::default(),
         });
         let c = chan.clone();
         std::thread::Builder::new()
@@ -81,6 +89,9 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
         next_shard: 0,
         inbox: ToExecutor::default(),
         spare: Vec::new(),
+        offloaded: false,
+        balancer: Balancer::default(),
+        sampler: Sampler::new(),
     };
     lp.sync_limits(&srv);
     srv.tcp_bound = lp.listeners.iter().filter_map(listener::tcp_addr).collect();
@@ -150,6 +161,7 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
             lp.flush_pending(&mut srv);
             lp.close_queued(&mut srv);
             lp.sync_limits(&srv);
+            lp.rebalance(&mut srv);
             lp.send_orders();
             next_cron = Instant::now() + Duration::from_millis(1000 / srv.hz.max(1));
         }
@@ -229,17 +241,21 @@ impl Loop {
         if srv.clients.len() < self.conns.len() {
             srv.clients.resize_with(self.conns.len(), || None);
         }
-        let shard = self.next_shard % (self.threads.len() + 1);
-        self.next_shard = self.next_shard.wrapping_add(1);
-        if shard > 0 {
+        if self.offloaded {
+            let shard = self.next_thread();
             let mut client = self.make_client(srv, slot, &stream, addr, laddr, unix);
             client.local = local;
-            client.io_thread = shard;
+            client.io_thread = shard + 1;
+            let obuf_limits = srv.obuf_limits(&client);
+            let authenticated = client.authenticated;
             srv.clients[slot] = Some(Box::new(client));
             srv.connected_clients += 1;
-            self.outbox[shard - 1]
-                .orders
-                .push(Order::Adopt { slot, stream });
+            self.outbox[shard].orders.push(Order::Adopt {
+                slot,
+                conn: Box::new(Conn::new(stream)),
+                authenticated,
+                obuf_limits,
+            });
             return;
         }
         if let Err(e) =
@@ -308,6 +324,8 @@ impl Loop {
         srv.stats.net_output_bytes += batch.net_out;
         srv.stats.io_reads_processed += batch.reads;
         srv.stats.io_writes_processed += batch.writes;
+        srv.stats.io_threaded_reads_processed += batch.reads;
+        srv.stats.io_threaded_writes_processed += batch.writes;
         self.spare.append(&mut batch.spare);
         let mut args = batch.args.drain(..);
         for ev in batch.events.drain(..) {
@@ -357,6 +375,12 @@ impl Loop {
                         self.free_slots.push(slot);
                     }
                 }
+                Event::Returned {
+                    slot,
+                    conn,
+                    unsent,
+                    close_after_write,
+                } => self.take_back(srv, slot, *conn, unsent, close_after_write),
             }
         }
         drop(args);
@@ -397,7 +421,8 @@ impl Loop {
             return;
         };
         let close = client.close_after_reply;
-        if client.reply.buf.is_empty() && !close {
+        if (client.reply.buf.is_empty() && !close) || client.returning {
+            // A returning connection gets its replies once it is back.
             return;
         }
         let fresh = self.spare.pop().unwrap_or_default();
@@ -411,6 +436,155 @@ impl Loop {
             authenticated,
             obuf_limits,
         });
+    }
+
+    /// The next I/O thread in round-robin order (an index into `threads`).
+    fn next_thread(&mut self) -> usize {
+        let t = self.next_shard % self.threads.len();
+        self.next_shard = self.next_shard.wrapping_add(1);
+        t
+    }
+
+    /// Once per cron tick: ask the balancer where connections belong and
+    /// move the ones that are elsewhere (a few may wait for a later tick:
+    /// only idle connections move).
+    fn rebalance(&mut self, srv: &mut Server) {
+        if self.threads.is_empty() {
+            return;
+        }
+        let clocks = self
+            .threads
+            .iter()
+            .filter_map(|t| t.cpu_clock.get().copied());
+        let sample = self.sampler.sample(clocks);
+        let by_load = self.balancer.observe(sample);
+        let want = by_load || srv.config.io_threads_always_active();
+        if want != self.offloaded {
+            tracing::debug!(
+                "{} I/O threads",
+                if want { "Activating" } else { "Deactivating" }
+            );
+            self.offloaded = want;
+            srv.io_threads_active = want;
+        }
+        if self.offloaded {
+            self.offload_local(srv);
+        } else {
+            self.recall_remote(srv);
+        }
+    }
+
+    /// Move the executor's idle connections to the I/O threads: nothing
+    /// unsent, nothing queued, not blocked or closing. A connection moves
+    /// with its query buffer and parser state, so a command split across
+    /// the move is parsed whole.
+    fn offload_local(&mut self, srv: &mut Server) {
+        use crate::server::client::ClientKind;
+        for slot in 0..self.conns.len() {
+            let movable = match (&self.conns[slot], srv.clients.get(slot)) {
+                (Some(conn), Some(Some(c))) => {
+                    !conn.closing
+                        && !conn.want_write
+                        && conn.written == 0
+                        && c.reply.buf.is_empty()
+                        && c.queued.is_empty()
+                        && c.blocked.is_none()
+                        && !c.held
+                        && !c.close_after_reply
+                        && !c.close_asap
+                        && matches!(c.kind, ClientKind::Normal | ClientKind::PubSub)
+                }
+                _ => false,
+            };
+            if !movable {
+                continue;
+            }
+            let Some(mut conn) = self.conns[slot].take() else {
+                continue;
+            };
+            let _ = self.poll.registry().deregister(conn.stream.source());
+            conn.in_pending = false;
+            let thread = self.next_thread();
+            let Some(client) = srv.clients[slot].as_deref_mut() else {
+                continue;
+            };
+            client.io_thread = thread + 1;
+            let authenticated = client.authenticated;
+            let Some(client) = srv.clients[slot].as_deref() else {
+                continue;
+            };
+            let obuf_limits = srv.obuf_limits(client);
+            self.outbox[thread].orders.push(Order::Adopt {
+                slot,
+                conn: Box::new(conn),
+                authenticated,
+                obuf_limits,
+            });
+        }
+    }
+
+    /// Ask the I/O threads to hand every connection back.
+    fn recall_remote(&mut self, srv: &mut Server) {
+        for c in srv.clients.iter_mut().flatten() {
+            if c.io_thread > 0 && !c.returning && !c.close_asap {
+                c.returning = true;
+                self.outbox[c.io_thread - 1]
+                    .orders
+                    .push(Order::Release { slot: c.slot });
+            }
+        }
+    }
+
+    /// A connection came back from its I/O thread: serve it here, its
+    /// unwritten replies first, then whatever was produced meanwhile.
+    fn take_back(
+        &mut self,
+        srv: &mut Server,
+        slot: usize,
+        mut conn: Conn,
+        unsent: Vec<u8>,
+        close_after_write: bool,
+    ) {
+        let Some(client) = srv.clients.get_mut(slot).and_then(|c| c.as_deref_mut()) else {
+            conn.stream.shutdown();
+            return;
+        };
+        client.io_thread = 0;
+        client.returning = false;
+        if !unsent.is_empty() {
+            let later = std::mem::replace(&mut client.reply.buf, unsent);
+            client.reply.buf.extend_from_slice(&later);
+        }
+        conn.written = 0;
+        conn.want_write = false;
+        conn.in_pending = false;
+        conn.closing |= close_after_write;
+        let kill = client.close_asap;
+        let registered = self
+            .poll
+            .registry()
+            .register(conn.stream.source(), Token(slot), Interest::READABLE)
+            .is_ok();
+        if self.conns.len() <= slot {
+            self.conns.resize_with(slot + 1, || None);
+        }
+        self.conns[slot] = Some(conn);
+        if kill || !registered {
+            self.close(srv, slot);
+            return;
+        }
+        // Bytes that arrived while the connection was in transit.
+        self.handle_read(srv, slot);
+        if let Some(Some(conn)) = self.conns.get(slot) {
+            let idle = srv.clients[slot]
+                .as_deref()
+                .is_some_and(|c| c.reply.buf.is_empty());
+            if conn.closing && idle {
+                self.close(srv, slot);
+            } else {
+                self.mark_pending(slot);
+            }
+        }
     }
 
     fn handle_read(&mut self, srv: &mut Server, slot: usize) {
@@ -638,8 +812,11 @@ impl Loop {
             if self.conns.get(slot).is_some_and(|c| c.is_some()) {
                 self.close(srv, slot);
             } else if let Some(c) = srv.clients.get_mut(slot).and_then(|c| c.as_deref_mut()) {
-                if c.io_thread > 0 && !c.close_asap {
-                    // The slot is freed when the thread confirms the close.
+                if c.io_thread > 0 && !c.returning {
+                    // The slot is freed when the thread confirms the close
+                    // (a returning connection is closed when it is back).
+                    // CLIENT KILL has set `close_asap` already; a repeated
+                    // order is harmless, it finds the connection gone.
                     c.close_asap = true;
                     self.outbox[c.io_thread - 1]
                         .orders

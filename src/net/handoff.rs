@@ -6,13 +6,12 @@
 //! their capacity: no allocation per command in steady state. A consumer is
 //! woken only when a batch goes from empty to non-empty.
 
-use super::conn::Stream;
+use super::conn::Conn;
 use bytes::Bytes;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64};
 use std::sync::{Arc, Mutex};
 
 /// Something an I/O thread reports to the executor, in arrival order.
-#[derive(Debug)]
 pub enum Event {
     /// A command whose `argc` arguments are next in [`ToExecutor::args`].
     Command { slot: usize, argc: usize },
@@ -25,6 +24,15 @@ pub enum Event {
     OutputBufferLimit { slot: usize },
     /// The connection is gone; the slot may be reused.
     Closed { slot: usize },
+    /// The answer to [`Order::Release`]: the connection, handed back to the
+    /// executor with the reply bytes the thread had not written yet. Every
+    /// command the thread parsed from it came before this event.
+    Returned {
+        slot: usize,
+        conn: Box<Conn>,
+        unsent: Vec<u8>,
+        close_after_write: bool,
+    },
 }
 
 #[derive(Default)]
@@ -57,8 +65,17 @@ impl ToExecutor {
 
 /// Something the executor asks an I/O thread to do.
 pub enum Order {
-    /// Serve a newly accepted connection in `slot`.
-    Adopt { slot: usize, stream: Stream },
+    /// Serve the connection in `slot`: newly accepted, or moved over from
+    /// the executor with its query buffer and parser state.
+    Adopt {
+        slot: usize,
+        conn: Box<Conn>,
+        authenticated: bool,
+        obuf_limits: (u64, u64, u64),
+    },
+    /// Stop serving `slot` and hand the connection back (see
+    /// [`Event::Returned`]). Ignored if the connection is already gone.
+    Release { slot: usize },
     /// Write `data`; then close if `close` is set. `authenticated` keeps
     /// the parser's unauthenticated limits in step with AUTH.
     Reply {
@@ -97,6 +114,9 @@ pub struct Channel {
     /// The executor's own "waiting in poll" flag, shared by all channels.
     pub exec_sleeping: Arc<AtomicBool>,
     pub limits: Arc<SharedLimits>,
+    /// The thread's CPU-time clock, published once it starts, so the
+    /// executor can tell how busy it is (see `balance.rs`).
+    pub cpu_clock: std::sync::OnceLock<libc::clockid_t>,
 }
 
 /// Lock a mutex, recovering from poisoning (a panicked peer thread must not

@@ -27,6 +27,7 @@ struct IoConn {
 }
 
 pub fn run(mut poll: Poll, chan: Arc<Channel>) {
+    publish_cpu_clock(&chan);
     let mut conns: hashbrown::HashMap<usize, IoConn> = hashbrown::HashMap::new();
     let mut events = Events::with_capacity(1024);
     let mut batch = ToExecutor::default();
@@ -61,10 +62,18 @@ pub fn run(mut poll: Poll, chan: Arc<Channel>) {
         std::mem::swap(&mut orders, &mut lock(&chan.to_io).orders);
         for order in orders.drain(..) {
             match order {
-                Order::Adopt { slot, mut stream } => {
+                Order::Adopt {
+                    slot,
+                    mut conn,
+                    authenticated,
+                    obuf_limits,
+                } => {
+                    // A fresh registration: the connection starts without
+                    // write interest whatever its previous owner had.
+                    conn.want_write = false;
                     if poll
                         .registry()
-                        .register(stream.source(), Token(slot), Interest::READABLE)
+                        .register(conn.stream.source(), Token(slot), Interest::READABLE)
                         .is_err()
                     {
                         batch.events.push(Event::Closed { slot });
@@ -73,16 +82,21 @@ pub fn run(mut poll: Poll, chan: Arc<Channel>) {
                     conns.insert(
                         slot,
                         IoConn {
-                            conn: Conn::new(stream),
+                            conn: *conn,
                             out: VecDeque::new(),
-                            authenticated: true,
+                            authenticated,
                             close_after_write: false,
-                            obuf_limits: (0, 0, 0),
+                            obuf_limits,
                             obuf_soft_since: None,
                         },
                     );
                     // Data may have arrived before registration.
                     read_and_parse(&mut conns, slot, &chan, poll.registry(), &mut batch);
+                }
+                Order::Release { slot } => {
+                    if let Some(c) = conns.remove(&slot) {
+                        batch.events.push(release(c, slot, poll.registry()));
+                    }
                 }
                 Order::Reply {
                     slot,
@@ -115,6 +129,39 @@ pub fn run(mut poll: Poll, chan: Arc<Channel>) {
                 let _ = chan.exec_waker.wake();
             }
         }
+    }
+}
+
+/// Let the executor read this thread's CPU time (`balance.rs` uses it).
+fn publish_cpu_clock(chan: &Channel) {
+    let mut id: libc::clockid_t = 0;
+    // SAFETY: `pthread_self` is always valid for the calling thread and `id`
+    // is a valid place for the clock id to be written.
+    if unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut id) } == 0 {
+        let _ = chan.cpu_clock.set(id);
+    }
+}
+
+/// Give a connection back to the executor: stop watching it and pack the
+/// replies not yet written (the front one from where the socket stopped).
+fn release(mut c: IoConn, slot: usize, registry: &mio::Registry) -> Event {
+    let _ = registry.deregister(c.conn.stream.source());
+    let mut unsent = Vec::new();
+    for (i, buf) in c.out.iter().enumerate() {
+        let from = if i == 0 {
+            c.conn.written.min(buf.len())
+        } else {
+            0
+        };
+        unsent.extend_from_slice(&buf[from..]);
+    }
+    c.conn.written = 0;
+    c.conn.want_write = false;
+    Event::Returned {
+        slot,
+        conn: Box::new(c.conn),
+        unsent,
+        close_after_write: c.close_after_write,
     }
 }
 

@@ -84,6 +84,9 @@ pub struct Client {
     pub dirty_cas: bool,
     /// Which I/O thread owns the connection (0: the executor itself).
     pub io_thread: usize,
+    /// Its I/O thread was asked to hand the connection back: replies wait
+    /// here until it arrives.
+    pub returning: bool,
     /// Commands from an I/O thread that arrived while this client was
     /// blocked; run once it is unblocked.
     pub queued: std::collections::VecDeque<Vec<Bytes>>,
@@ -144,6 +147,7 @@ impl Client {
             watched: Vec::new(),
             dirty_cas: false,
             io_thread: 0,
+            returning: false,
             queued: Default::default(),
             in_exec: false,
             held: false,

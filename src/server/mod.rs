@@ -130,6 +130,9 @@ pub struct Server {
     )>,
     /// Addresses the TCP listeners are bound to now (kept by the event loop).
     pub tcp_bound: Vec<std::net::SocketAddr>,
+    /// Whether client connections are on the I/O threads now (INFO
+    /// `io_threads_active`; see net/balance.rs).
+    pub io_threads_active: bool,
     /// Client-side caching (CLIENT TRACKING): see `tracking.rs`.
     pub tracking: tracking::Tracking,
     /// Slots of clients held by CLIENT PAUSE.
@@ -214,6 +217,7 @@ impl Server {
             held_clients: Vec::new(),
             new_listeners: None,
             tcp_bound: Vec::new(),
+            io_threads_active: false,
             close_queue: Vec::new(),
             lazyfree: lazyfree::LazyFree::new(),
             pause: pause::ClientPause::default(),

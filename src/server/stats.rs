@@ -21,6 +21,9 @@ pub struct Stats {
     pub client_outbuf_limit_disconnections: u64,
     pub io_reads_processed: u64,
     pub io_writes_processed: u64,
+    /// The part of the two above done by I/O threads.
+    pub io_threaded_reads_processed: u64,
+    pub io_threaded_writes_processed: u64,
     /// Highest allocator usage seen (INFO memory `used_memory_peak`).
     pub peak_memory: u64,
     /// `errorstat_<CODE>` counters.

@@ -260,3 +260,12 @@ pub fn listen<'a>(con: &'a mut redis::Connection, pattern: &str) -> redis::PubSu
     ps.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     ps
 }
+
+/// A numeric field of `INFO <section>`.
+pub fn info_field(con: &mut redis::Connection, section: &str, field: &str) -> u64 {
+    let info: String = redis::cmd("INFO").arg(section).query(con).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in INFO {section}"))
+}
