@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod keyspace;
 pub mod net;
+pub mod persistence;
 pub mod protocol;
 pub mod server;
 pub mod startup;

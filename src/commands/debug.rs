@@ -255,10 +255,21 @@ fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
                     );
                 }
             }
-            // TODO: save + reload once RDB persistence exists.
-            return Err(
-                "ERR DEBUG RELOAD needs RDB persistence, which is not available yet".into(),
-            );
+            let has = |o: &str| argv[2..].iter().any(|a| eq_ic(a, o));
+            let (save, flush, merge) = (!has("nosave"), !has("noflush"), has("merge"));
+            if save && ctx.srv.save_now().is_err() {
+                return Err("ERR".into());
+            }
+            if flush {
+                for id in 0..ctx.srv.dbs.len() {
+                    super::generic::empty_db(ctx.srv, id, false);
+                }
+            }
+            if ctx.srv.load_rdb_file(merge).is_err() {
+                return Err("ERR Error trying to load the RDB dump, check server logs.".into());
+            }
+            tracing::info!("DB reloaded by DEBUG RELOAD");
+            ctx.reply().ok();
         }
         (b"loadaof", _) => {
             return Err(

@@ -31,6 +31,8 @@ pub fn register(t: &mut CommandTable) {
     t.add("rename", rename);
     t.add("renamenx", renamenx);
     t.add("copy", copy);
+    t.add("dump", dump);
+    t.add("restore", restore);
     t.add("move", move_cmd);
     t.add("swapdb", swapdb);
     t.add("dbsize", dbsize);
@@ -553,7 +555,7 @@ fn flush_is_async(ctx: &Ctx, argv: &[Bytes]) -> Result<bool, CmdError> {
 
 /// Empty one database, handing the old table to the lazy-free thread when
 /// `lazy`. Returns the number of keys removed.
-fn empty_db(srv: &mut Server, id: usize, lazy: bool) -> u64 {
+pub(crate) fn empty_db(srv: &mut Server, id: usize, lazy: bool) -> u64 {
     let db = &mut srv.dbs[id];
     let removed = db.len() as u64;
     if lazy && removed > 0 {
@@ -584,8 +586,12 @@ fn flushall(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         removed += empty_db(ctx.srv, id, lazy);
     }
     ctx.dirty(removed);
-    // TODO(persistence): kill an RDB child and save when save points are
-    // configured, as Valkey does after FLUSHALL.
+    // As Valkey: a snapshot being written is now stale, and with save
+    // points configured the empty dataset is saved at once.
+    ctx.srv.kill_bgsave();
+    if !ctx.srv.config.save_params().is_empty() {
+        let _ = ctx.srv.save_now();
+    }
     ctx.force_propagation(argv);
     ctx.reply().ok();
     Ok(())
@@ -911,6 +917,122 @@ fn wait(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 // ---------------------------------------------------------------------------
 // Glob matching
 
+// ---------------------------------------------------------------------------
+// DUMP, RESTORE
+
+fn dump(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
+    let compress = ctx.srv.config.rdbcompression();
+    match ctx.lookup_read(&argv[1]) {
+        Some(v) => {
+            let payload = crate::persistence::snapshot::dump(v, compress);
+            ctx.reply().bulk(&payload);
+        }
+        None => ctx.reply().null(),
+    }
+    Ok(())
+}
+
+fn restore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
+    use crate::persistence::snapshot;
+    let key = &argv[1];
+    let (mut replace, mut absttl) = (false, false);
+    let (mut idle, mut freq): (Option<i64>, Option<i64>) = (None, None);
+    let mut j = 4;
+    while j < argv.len() {
+        let more = argv.len() - j - 1;
+        if eq_ic(&argv[j], "replace") {
+            replace = true;
+        } else if eq_ic(&argv[j], "absttl") {
+            absttl = true;
+        } else if eq_ic(&argv[j], "idletime") && more >= 1 && freq.is_none() {
+            let v = parse_i64(&argv[j + 1]).ok_or(err::NOT_INT)?;
+            if v < 0 {
+                return Err("ERR Invalid IDLETIME value, must be >= 0".into());
+            }
+            idle = Some(v);
+            j += 1;
+        } else if eq_ic(&argv[j], "freq") && more >= 1 && idle.is_none() {
+            let v = parse_i64(&argv[j + 1]).ok_or(err::NOT_INT)?;
+            if !(0..=255).contains(&v) {
+                return Err("ERR Invalid FREQ value, must be >= 0 and <= 255".into());
+            }
+            freq = Some(v);
+            j += 1;
+        } else {
+            return Err(err::SYNTAX.into());
+        }
+        j += 1;
+    }
+    let ttl = parse_i64(&argv[2]).ok_or(err::NOT_INT)?;
+    if ttl < 0 {
+        return Err("ERR Invalid TTL value, must be >= 0".into());
+    }
+    let now = ctx.now_ms();
+    if !replace && ctx.srv.dbs[ctx.client.db].contains(key, now) {
+        return Err("BUSYKEY Target key name already exists.".into());
+    }
+    let payload = &argv[3];
+    if !snapshot::payload_ok(payload, ctx.srv.config.rdb_version_check_relaxed()) {
+        return Err("ERR DUMP payload version or checksum are wrong".into());
+    }
+    let lim = crate::persistence::rdb::LoadLimits::from_config(&ctx.srv.config, i64::MIN);
+    let value = match snapshot::undump(payload, &lim) {
+        Ok(Some(v)) => v,
+        _ => return Err("ERR Bad data format".into()),
+    };
+    let when = match ttl {
+        0 => None,
+        t if absttl => Some(t),
+        t => Some(now.saturating_add(t)),
+    };
+    let db = ctx.client.db;
+    let lazy = ctx.srv.config.lazyfree_lazy_server_del();
+    let deleted = match ctx.srv.dbs[db].dict.remove(key) {
+        Some((old, _)) => {
+            if lazy {
+                ctx.srv.lazyfree.free_value(old);
+            }
+            true
+        }
+        None => false,
+    };
+    if when.is_some_and(|w| w <= now) {
+        // Already expired: the key is not created (an old one is gone).
+        if deleted {
+            ctx.dirty(1);
+            ctx.notify(notify::GENERIC, "del", key);
+            let del = Bytes::from_static(b"DEL");
+            ctx.propagate_as(vec![del, key.clone()]);
+        } else {
+            ctx.propagate_nothing();
+        }
+        ctx.reply().ok();
+        return Ok(());
+    }
+    ctx.srv.dbs[db].add_with_expire(key, value, when);
+    key_arrived(ctx.srv, db, key);
+    use crate::config::MaxmemoryPolicy::*;
+    let policy = ctx.srv.config.maxmemory_policy();
+    // As Valkey: FREQ counts under an LFU policy, IDLETIME under any other.
+    let clock = match (policy, idle, freq) {
+        (AllkeysLfu | VolatileLfu, _, Some(f)) => {
+            Some((crate::keyspace::access::lfu_new(now) & !0xFF) | f as u32)
+        }
+        (AllkeysLfu | VolatileLfu, _, None) => None,
+        (_, Some(secs), _) => Some(crate::keyspace::access::lru_clock(
+            now - secs.min(i64::MAX / 2000) * 1000,
+        )),
+        _ => None,
+    };
+    if let Some(c) = clock {
+        ctx.srv.dbs[db].dict.set_clock(key, c);
+    }
+    ctx.dirty(1);
+    ctx.notify(notify::GENERIC, "restore", key);
+    ctx.reply().ok();
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1022,7 +1144,9 @@ mod tests {
 
     impl Harness {
         fn new() -> Self {
-            let config = Config::load(None, &[]).expect("default config");
+            // No save points: FLUSHALL would write dump.rdb into the cwd.
+            let args = ["--save".to_string(), String::new()];
+            let config = Config::load(None, &args).expect("default config");
             let mut srv = Server::new(config);
             srv.record_propagation = true;
             let client = Client::new(1, 0, srv.now_ms);

@@ -517,15 +517,19 @@ fn persistence_section(s: &mut String, srv: &Server) {
     field!(s, "current_save_keys_processed", 0);
     field!(s, "current_save_keys_total", 0);
     field!(s, "rdb_changes_since_last_save", srv.dirty);
-    field!(s, "rdb_bgsave_in_progress", 0);
+    field!(s, "rdb_bgsave_in_progress", srv.rdb.child.is_some() as u8);
     field!(s, "rdb_last_save_time", srv.lastsave);
-    field!(s, "rdb_last_bgsave_status", "ok");
-    field!(s, "rdb_last_bgsave_time_sec", -1);
-    field!(s, "rdb_current_bgsave_time_sec", -1);
-    field!(s, "rdb_saves", 0);
+    field!(
+        s,
+        "rdb_last_bgsave_status",
+        if srv.rdb.last_bgsave_ok { "ok" } else { "err" }
+    );
+    field!(s, "rdb_last_bgsave_time_sec", srv.rdb.last_bgsave_secs);
+    field!(s, "rdb_current_bgsave_time_sec", srv.bgsave_elapsed());
+    field!(s, "rdb_saves", srv.rdb.saves);
     field!(s, "rdb_last_cow_size", 0);
-    field!(s, "rdb_last_load_keys_expired", 0);
-    field!(s, "rdb_last_load_keys_loaded", 0);
+    field!(s, "rdb_last_load_keys_expired", srv.rdb.last_load_expired);
+    field!(s, "rdb_last_load_keys_loaded", srv.rdb.last_load_keys);
     field!(s, "aof_enabled", srv.config.appendonly() as u8);
     field!(s, "aof_rewrite_in_progress", 0);
     field!(s, "aof_rewrite_scheduled", 0);

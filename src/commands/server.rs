@@ -16,6 +16,8 @@ use bytes::Bytes;
 pub fn register(t: &mut CommandTable) {
     t.add("time", time);
     t.add("lastsave", lastsave);
+    t.add("save", save);
+    t.add("bgsave", bgsave);
     t.add("shutdown", shutdown);
     t.add("config|get", config_get);
     t.add("config|set", config_set);
@@ -38,6 +40,40 @@ fn time(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     r.array(2);
     r.bulk_int(us / 1_000_000);
     r.bulk_int(us % 1_000_000);
+    Ok(())
+}
+
+fn save(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
+    ctx.srv.save_now()?;
+    ctx.reply().ok();
+    Ok(())
+}
+
+fn bgsave(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
+    let schedule = match argv.len() {
+        1 => false,
+        2 if eq_ic(&argv[1], "schedule") => true,
+        2 if eq_ic(&argv[1], "cancel") => {
+            // Nothing is ever scheduled without AOF rewrites.
+            if ctx.srv.rdb.child.is_some() {
+                ctx.srv.kill_bgsave();
+                ctx.reply().simple("Background saving cancelled");
+            } else {
+                return Err(
+                    "ERR Background saving is currently not in progress or scheduled".into(),
+                );
+            }
+            return Ok(());
+        }
+        _ => return Err(err::SYNTAX.into()),
+    };
+    if ctx.srv.rdb.child.is_some() && schedule {
+        ctx.reply().simple("Background saving scheduled");
+        ctx.srv.rdb.scheduled = true;
+        return Ok(());
+    }
+    ctx.srv.bgsave_start()?;
+    ctx.reply().simple("Background saving started");
     Ok(())
 }
 
@@ -77,18 +113,12 @@ fn shutdown(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         return Err("ERR No shutdown in progress.".into());
     }
     // Valkey saves an RDB on shutdown when asked to (SAVE) or when save
-    // points are configured (unless NOSAVE). There is no RDB writer yet, so
-    // that save necessarily fails, and like a Valkey whose save fails we
-    // refuse to exit unless FORCE is given.
-    let wants_save = save || (!nosave && !ctx.srv.config.save_params().is_empty());
-    if wants_save {
-        tracing::warn!("Saving the final RDB snapshot before exiting.");
-        tracing::warn!("RDB persistence is not implemented yet: the snapshot cannot be written.");
-        if !force {
-            tracing::warn!("Error trying to save the DB, can't exit.");
-            return Err("ERR Errors trying to SHUTDOWN. Check logs.".into());
-        }
+    // points are configured (unless NOSAVE); if that fails it stays up,
+    // unless FORCE is given.
+    if !ctx.srv.shutdown_save(save, nosave) && !force {
+        return Err("ERR Errors trying to SHUTDOWN. Check logs.".into());
     }
+    ctx.srv.shutdown_saved = true;
     // The event loop runs `prepare_shutdown` and exits; as in Valkey the
     // client gets no reply, only the closed connection.
     ctx.srv.shutdown_asap = true;

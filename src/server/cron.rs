@@ -10,6 +10,7 @@ impl Server {
         self.update_clock();
         crate::util::time::ticks::recalibrate();
         self.cronloops += 1;
+        self.rdb_cron();
         self.stats.sample(self.now_ms);
         // A pause freezes the dataset: no active expiry until it ends.
         if self.active_expire_enabled && self.pause.active(self.now_ms).is_none() {
@@ -121,6 +122,9 @@ impl Server {
     /// The shutdown sequence. Returns false if shutdown must be aborted.
     pub fn prepare_shutdown(&mut self) -> bool {
         tracing::warn!("User requested shutdown...");
+        if !self.shutdown_saved && !self.shutdown_save(false, false) {
+            return false;
+        }
         if let Some(pidfile) = &self.pidfile {
             tracing::info!("Removing the pid file.");
             let _ = std::fs::remove_file(pidfile);

@@ -102,6 +102,10 @@ pub struct Server {
     /// Changes since the last save.
     pub dirty: u64,
     pub lastsave: i64,
+    /// Snapshot state: the BGSAVE child, last results (persistence/save.rs).
+    pub rdb: crate::persistence::save::RdbState,
+    /// SHUTDOWN already did (or skipped) the final save.
+    pub shutdown_saved: bool,
     /// Propagated commands not yet consumed by AOF/replication: (db, argv).
     /// Until those land, the newest entries are kept for `DEBUG`
     /// introspection and tests.
@@ -218,6 +222,8 @@ impl Server {
             new_listeners: None,
             tcp_bound: Vec::new(),
             io_threads_active: false,
+            rdb: Default::default(),
+            shutdown_saved: false,
             close_queue: Vec::new(),
             lazyfree: lazyfree::LazyFree::new(),
             pause: pause::ClientPause::default(),

@@ -477,6 +477,20 @@ impl HashValue {
         }
     }
 
+    /// Every stored field with its value and TTL, expired or not (what a
+    /// snapshot writes; loading drops the expired ones).
+    pub fn for_each_raw(&self, mut f: impl FnMut(&[u8], &[u8], Option<i64>)) {
+        match self {
+            HashValue::Listpack(lp) => {
+                let mut it = lp.iter();
+                while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                    k.with_bytes(|k| v.with_bytes(|v| f(k, v, None)));
+                }
+            }
+            HashValue::Table(t) => t.t.iter().for_each(|e| f(e.field(), e.value(), e.expire())),
+        }
+    }
+
     /// Live (field, value) pairs.
     pub fn iter_at(&self, now: i64) -> Box<dyn Iterator<Item = (LpEntry<'_>, LpEntry<'_>)> + '_> {
         match self {
