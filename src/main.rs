@@ -1,5 +1,5 @@
 //! One binary, several personalities chosen by the name it is run as, like
-//! Valkey's: `valkey-server` (and `redis-server`), later `valkey-check-rdb`,
+//! Valkey's: `valkey-server` (and `redis-server`), `valkey-check-rdb`, later
 //! `valkey-check-aof` and `valkey-sentinel`.
 
 #[cfg(feature = "jemalloc")]
@@ -16,8 +16,9 @@ fn main() {
         .and_then(|a| std::path::Path::new(a).file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let code = if name.contains("check-rdb")
-        || name.contains("check-aof")
+    let code = if name.contains("check-rdb") {
+        valkey::persistence::check::main(&args)
+    } else if name.contains("check-aof")
         || name.contains("sentinel")
         || args.iter().any(|a| a == "--sentinel")
     {

@@ -171,11 +171,10 @@ fn run(config: Config, file: Option<String>) -> i32 {
     tracing::info!("monotonic clock: POSIX clock_gettime");
     tracing::info!("Running mode=standalone, port={}.", srv.tcp_port);
     tracing::info!("Server initialized");
-    if !srv.config.appendonly() {
-        if srv.load_rdb_file(false).is_err() {
-            tracing::warn!("Fatal error loading the DB, check server logs. Exiting.");
-            return 1;
-        }
+    // With appendonly the AOF is the source of truth (not loaded yet).
+    if !srv.config.appendonly() && srv.load_rdb_file(false).is_err() {
+        tracing::warn!("Fatal error loading the DB, check server logs. Exiting.");
+        return 1;
     }
     if srv.tcp_port != 0 {
         tracing::info!("Ready to accept connections tcp");

@@ -355,3 +355,41 @@ fn a_corrupt_rdb_stops_the_start() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Can't handle RDB format version 99"));
 }
+
+#[test]
+fn valkey_check_rdb_personality() {
+    let data = DataDir::new("checkrdb");
+    {
+        let srv = TestServer::start_with(&["--dir", &data.arg()]);
+        let mut c = srv.client();
+        fill(&mut c);
+        assert_eq!(cmd(&mut c, &["SAVE"]), Value::Okay);
+    }
+    // The same binary, run under the tool's name.
+    let tool = data.0.join("valkey-check-rdb");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_valkey-server"), &tool).unwrap();
+    let out = std::process::Command::new(&tool)
+        .arg(data.rdb())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("AUX FIELD valkey-ver = '9.1.0'"), "{text}");
+    assert!(text.contains("Selecting DB ID 3"), "{text}");
+    assert!(text.contains("Checksum OK"), "{text}");
+    assert!(text.contains("\\o/ RDB looks OK! \\o/"), "{text}");
+    assert!(
+        text.contains("[info] 14 keys read\n[info] 1 expires\n"),
+        "{text}"
+    );
+    let full = std::fs::read(data.rdb()).unwrap();
+    let cut = data.0.join("cut.rdb");
+    std::fs::write(&cut, &full[..full.len() / 2]).unwrap();
+    let out = std::process::Command::new(&tool)
+        .arg(&cut)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("--- RDB ERROR DETECTED ---"), "{text}");
+}

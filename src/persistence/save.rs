@@ -281,17 +281,6 @@ impl Server {
         };
         match res {
             Ok(l) => {
-                for db in &mut self.dbs {
-                    let keys: Vec<Vec<u8>> = db
-                        .dict
-                        .iter()
-                        .filter(|(_, v, _)| matches!(v, crate::types::Value::Hash(_)))
-                        .map(|(k, _, _)| k.to_vec())
-                        .collect();
-                    for k in keys {
-                        crate::commands::hash::track_volatile_hash(db, &k);
-                    }
-                }
                 self.rdb.last_load_keys = l.keys;
                 self.rdb.last_load_expired = l.expired;
                 tracing::info!(

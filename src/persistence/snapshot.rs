@@ -194,6 +194,191 @@ pub fn version_accepted(ver: u32, valkey_magic: bool, relaxed: bool) -> bool {
     }
 }
 
+/// One key as the walker found it.
+pub struct Entry {
+    /// Offset of the entry's first byte (its expire or type opcode).
+    pub offset: usize,
+    pub db: usize,
+    pub key: Vec<u8>,
+    /// `None`: every field had expired, nothing is left of the value.
+    pub value: Option<Value>,
+    pub expire: Option<i64>,
+    pub idle: Option<u64>,
+    pub freq: Option<u8>,
+}
+
+/// What a walk over a snapshot reports, in file order.
+pub trait Visitor {
+    fn aux(&mut self, _offset: usize, _key: &[u8], _value: &[u8]) {}
+    /// A SELECTDB; an error stops the walk.
+    fn select_db(&mut self, _offset: usize, _db: u64) -> Result<(), BadFile> {
+        Ok(())
+    }
+    fn resize(&mut self, _db: usize, _keys: u64) {}
+    fn key(&mut self, e: Entry) -> Result<(), BadFile>;
+}
+
+/// Walk a snapshot, checking its structure and checksum; returns the RDB
+/// version. Errors carry the offset where reading stopped.
+pub fn walk(
+    data: &[u8],
+    lim: &LoadLimits,
+    relaxed: bool,
+    v: &mut impl Visitor,
+) -> Result<u32, (usize, BadFile)> {
+    let mut r = Reader::new(data);
+    let at = |r: &Reader<'_>, e: BadFile| (r.pos, e);
+    let ver = header(&mut r, relaxed).map_err(|e| (0, e))?;
+    let mut db = 0usize;
+    let mut start = r.pos;
+    let mut expire: Option<i64> = None;
+    let mut idle: Option<u64> = None;
+    let mut freq: Option<u8> = None;
+    loop {
+        let op_at = r.pos;
+        let op = r.byte().map_err(|e| at(&r, e.into()))?;
+        let step: Result<(), BadFile> = (|| {
+            match op {
+                OP_EXPIRETIME_MS => expire = Some(r.millis()?),
+                OP_EXPIRETIME => expire = Some(r.seconds()?.saturating_mul(1000)),
+                OP_IDLE => idle = Some(r.length()?),
+                OP_FREQ => freq = Some(r.byte()?),
+                OP_SELECTDB => {
+                    let n = r.length()?;
+                    v.select_db(op_at, n)?;
+                    db = n as usize;
+                }
+                OP_RESIZEDB => {
+                    let n = r.length()?;
+                    r.length()?;
+                    v.resize(db, n.min(r.remaining() as u64));
+                }
+                OP_AUX => {
+                    let k = r.string()?;
+                    let val = r.string()?;
+                    v.aux(op_at, &k, &val);
+                }
+                OP_SLOT_INFO => {
+                    // Slot id, keys, expires: a sizing hint we do not need.
+                    for _ in 0..3 {
+                        r.length()?;
+                    }
+                }
+                OP_FUNCTION2 => {
+                    return Err(BadFile(
+                        "Failed loading library: functions are not supported".into(),
+                    ))
+                }
+                OP_MODULE_AUX => {
+                    return Err(BadFile(
+                        "The RDB file contains AUX module data I can't load".into(),
+                    ))
+                }
+                OP_EOF => {}
+                t => {
+                    let key = r.string()?;
+                    let value = rdb::read_value(&mut r, t, lim)?;
+                    v.key(Entry {
+                        offset: start,
+                        db,
+                        key,
+                        value,
+                        expire: expire.take(),
+                        idle: idle.take(),
+                        freq: freq.take(),
+                    })?;
+                }
+            }
+            Ok(())
+        })();
+        step.map_err(|e| at(&r, e))?;
+        if op == OP_EOF {
+            break;
+        }
+        if !matches!(op, OP_EXPIRETIME_MS | OP_EXPIRETIME | OP_IDLE | OP_FREQ) {
+            start = r.pos;
+        }
+    }
+    // The checksum (version 5+): zero means "not computed".
+    if ver >= 5 {
+        let end = r.pos;
+        let b = r.take(8).map_err(|e| at(&r, e.into()))?;
+        let stored = u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+        if stored != 0 && stored != crc64(0, &data[..end]) {
+            return Err((end, BadFile("Wrong RDB checksum. Aborting now.".into())));
+        }
+    }
+    Ok(ver)
+}
+
+/// Loads what a walk finds into the databases.
+struct Loader<'a> {
+    dbs: &'a mut [Db],
+    now_ms: i64,
+    clocks: Clocks,
+    drop_expired: bool,
+    out: Loaded,
+}
+
+impl Visitor for Loader<'_> {
+    fn aux(&mut self, _offset: usize, key: &[u8], value: &[u8]) {
+        self.out.aux.push((key.to_vec(), value.to_vec()));
+    }
+
+    fn select_db(&mut self, _offset: usize, db: u64) -> Result<(), BadFile> {
+        if db as usize >= self.dbs.len() {
+            return Err(BadFile(format!(
+                "FATAL: Data file was created with a Valkey server configured to handle more than {} databases. Exiting",
+                self.dbs.len()
+            )));
+        }
+        Ok(())
+    }
+
+    fn resize(&mut self, db: usize, keys: u64) {
+        if let Some(d) = self.dbs.get_mut(db) {
+            d.dict.reserve(keys as usize);
+        }
+    }
+
+    fn key(&mut self, e: Entry) -> Result<(), BadFile> {
+        let Some(value) = e.value else {
+            self.out.expired += 1;
+            return Ok(());
+        };
+        if self.drop_expired && e.expire.is_some_and(|t| t < self.now_ms) {
+            self.out.expired += 1;
+            return Ok(());
+        }
+        let d = &mut self.dbs[e.db];
+        if d.dict.contains_key(&e.key) {
+            return Err(BadFile(format!(
+                "Duplicate key '{}' found in RDB file",
+                String::from_utf8_lossy(&e.key)
+            )));
+        }
+        let key = e.key;
+        d.add_with_expire(&key, value, e.expire);
+        crate::commands::hash::track_volatile_hash(d, &key);
+        // An idle time applies under any policy but LFU, a frequency only
+        // under LFU (as Valkey).
+        match (self.clocks, e.idle, e.freq) {
+            (Clocks::Lfu { .. }, _, Some(f)) => {
+                let base = access::lfu_new(self.now_ms) & !0xFF;
+                d.dict.set_clock(&key, base | f as u32);
+            }
+            (Clocks::Lfu { .. }, _, None) => {}
+            (_, Some(secs), _) => {
+                let at = self.now_ms - (secs.min(i64::MAX as u64 / 2000) as i64) * 1000;
+                d.dict.set_clock(&key, access::lru_clock(at));
+            }
+            _ => {}
+        }
+        self.out.keys += 1;
+        Ok(())
+    }
+}
+
 /// Load a snapshot into `dbs` (which the caller has emptied, unless
 /// merging). Keys whose TTL passed are skipped when `drop_expired`.
 pub fn load(
@@ -204,128 +389,15 @@ pub fn load(
     relaxed: bool,
     drop_expired: bool,
 ) -> Result<Loaded, BadFile> {
-    let mut r = Reader::new(data);
-    let ver = header(&mut r, relaxed)?;
-    let mut out = Loaded::default();
-    let mut db = 0usize;
-    let mut expire: Option<i64> = None;
-    let mut idle: Option<u64> = None;
-    let mut freq: Option<u8> = None;
-    loop {
-        let op = r.byte()?;
-        match op {
-            OP_EXPIRETIME_MS => {
-                expire = Some(r.millis()?);
-                continue;
-            }
-            OP_EXPIRETIME => {
-                expire = Some(r.seconds()?.saturating_mul(1000));
-                continue;
-            }
-            OP_IDLE => {
-                idle = Some(r.length()?);
-                continue;
-            }
-            OP_FREQ => {
-                freq = Some(r.byte()?);
-                continue;
-            }
-            OP_SELECTDB => {
-                let n = r.length()?;
-                if n as usize >= dbs.len() {
-                    return Err(BadFile(format!(
-                        "FATAL: Data file was created with a Valkey server configured to handle more than {} databases. Exiting",
-                        dbs.len()
-                    )));
-                }
-                db = n as usize;
-                continue;
-            }
-            OP_RESIZEDB => {
-                let n = r.length()?;
-                let _expires = r.length()?;
-                dbs[db].dict.reserve((n as usize).min(r.remaining()));
-                continue;
-            }
-            OP_AUX => {
-                let k = r.string()?;
-                let v = r.string()?;
-                out.aux.push((k, v));
-                continue;
-            }
-            OP_SLOT_INFO => {
-                // slot id, keys, expires (a hint we do not need).
-                r.length()?;
-                r.length()?;
-                r.length()?;
-                continue;
-            }
-            OP_FUNCTION2 => {
-                return Err(BadFile(
-                    "Failed loading library: functions are not supported".into(),
-                ))
-            }
-            OP_MODULE_AUX => {
-                return Err(BadFile(
-                    "The RDB file contains AUX module data I can't load".into(),
-                ))
-            }
-            OP_EOF => break,
-            t => {
-                let key = r.string()?;
-                let value = rdb::read_value(&mut r, t, lim)?;
-                let (exp, id, fr) = (expire.take(), idle.take(), freq.take());
-                let Some(value) = value else {
-                    out.expired += 1;
-                    continue;
-                };
-                if drop_expired && exp.is_some_and(|e| e < lim.now_ms) {
-                    out.expired += 1;
-                    continue;
-                }
-                let d = &mut dbs[db];
-                if d.dict.contains_key(&key) {
-                    return Err(BadFile(format!(
-                        "Duplicate key '{}' found in RDB file",
-                        String::from_utf8_lossy(&key)
-                    )));
-                }
-                if let Value::Hash(h) = &value {
-                    if let Some(next) = h.next_expire() {
-                        d.volatile_hashes.update(&key, None, Some(next));
-                    }
-                }
-                d.add_with_expire(&key, value, exp);
-                // An idle time applies under any policy but LFU, a
-                // frequency only under LFU (as Valkey).
-                match (clocks, id, fr) {
-                    (Clocks::Lfu { .. }, _, Some(f)) => {
-                        let base = access::lfu_new(lim.now_ms) & !0xFF;
-                        d.dict.set_clock(&key, base | f as u32);
-                    }
-                    (Clocks::Lfu { .. }, _, None) => {}
-                    (_, Some(secs), _) => {
-                        let at = lim.now_ms - (secs.min(i64::MAX as u64 / 2000) as i64) * 1000;
-                        d.dict.set_clock(&key, access::lru_clock(at));
-                    }
-                    _ => {}
-                }
-                out.keys += 1;
-            }
-        }
-    }
-    // The checksum (version 5+): zero means "not computed".
-    if ver >= 5 {
-        let end = r.pos;
-        let b = r.take(8).map_err(|_| {
-            BadFile("Short read or OOM loading DB. Unrecoverable error, aborting now.".into())
-        })?;
-        let stored = u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
-        if stored != 0 && stored != crc64(0, &data[..end]) {
-            return Err(BadFile("Wrong RDB checksum. Aborting now.".into()));
-        }
-    }
-    Ok(out)
+    let mut loader = Loader {
+        dbs,
+        now_ms: lim.now_ms,
+        clocks,
+        drop_expired,
+        out: Loaded::default(),
+    };
+    walk(data, lim, relaxed, &mut loader).map_err(|(_, e)| e)?;
+    Ok(loader.out)
 }
 
 /// The DUMP payload of a value.
