@@ -258,3 +258,51 @@ fn lazy_eviction_of_big_values_does_not_overshoot() {
         "evicted {evicted} hashes of ~{per_hash} B to trim 1 MB (about {needed} needed)"
     );
 }
+
+#[test]
+fn maxmemory_clients_evicts_the_biggest_client_but_not_no_evict_ones() {
+    use std::io::{Read, Write};
+    let srv = TestServer::start_with(&["--maxmemory-clients", "5mb"]);
+    let mut admin = srv.client();
+    // A protected client with a big pending request.
+    let mut keep = srv.raw();
+    keep.write_all(&resp(&[b"CLIENT", b"NO-EVICT", b"on"]))
+        .unwrap();
+    assert_eq!(read_n(&mut keep, 5), b"+OK\r\n");
+    // The server reserves room for a big argument once its length is
+    // known (as Valkey does), so the declared length is what counts.
+    let big_request = |s: &mut std::net::TcpStream, n: usize| {
+        let head = format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${n}\r\n");
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(&vec![b'x'; 100_000]).unwrap();
+    };
+    big_request(&mut keep, 1_000_000);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(info_field(&mut admin, "stats", "evicted_clients"), 0);
+    // A bigger one pushes the total over 5 MB: it is evicted, not `keep`.
+    let mut victim = srv.raw();
+    big_request(&mut victim, 4_500_000);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while info_field(&mut admin, "stats", "evicted_clients") == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no client was evicted"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut buf = [0u8; 16];
+    assert!(
+        matches!(victim.read(&mut buf), Ok(0) | Err(_)),
+        "victim closed"
+    );
+    assert_eq!(info_field(&mut admin, "clients", "connected_clients"), 2);
+    // Off again: nothing more is evicted.
+    assert_eq!(
+        cmd(&mut admin, &["CONFIG", "SET", "maxmemory-clients", "0"]),
+        redis::Value::Okay
+    );
+    let mut other = srv.raw();
+    big_request(&mut other, 4_500_000);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(info_field(&mut admin, "stats", "evicted_clients"), 1);
+}

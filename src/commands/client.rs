@@ -198,7 +198,7 @@ fn cat_client_info(out: &mut String, c: &Client, lc: &LineCtx) {
     let pending = c.reply.buf.len();
     let events = if pending > 0 && !is_caller { "rw" } else { "r" };
     let rbs = c.reply.buf.capacity().max(1024);
-    let tot_mem = c.qbuf + c.qbuf_free + c.argv_mem + rbs + std::mem::size_of::<Client>();
+    let tot_mem = c.memory();
     let _ = write!(
         out,
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} capa= db={} \

@@ -577,7 +577,7 @@ fn stats_section(s: &mut String, srv: &Server) {
     field!(s, "expired_time_cap_reached_count", 0);
     field!(s, "expire_cycle_cpu_milliseconds", st.expire_cycle_cpu_ms);
     field!(s, "evicted_keys", st.evicted_keys);
-    field!(s, "evicted_clients", 0);
+    field!(s, "evicted_clients", st.evicted_clients);
     field!(s, "evicted_scripts", 0);
     let (total_over, current_over) = srv.evictor.exceeded_ms();
     field!(s, "total_eviction_exceeded_time", total_over);

@@ -50,6 +50,7 @@ impl Server {
             db.dict.rehash_for(Duration::from_micros(500));
         }
         self.client_timeouts();
+        self.evict_clients();
     }
 
     fn client_timeouts(&mut self) {

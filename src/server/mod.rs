@@ -8,6 +8,7 @@
 
 pub mod blocking;
 pub mod client;
+pub mod client_evict;
 pub mod command;
 pub mod commandlog;
 pub mod cron;
