@@ -19,7 +19,8 @@
 #   CLIENTS      redis-benchmark -c [50]                   PIPELINE -P for the pipelined mode [16]
 #   IO_THREADS   --io-threads for every server [1]
 #   TESTS        extra redis-benchmark -t tests appended to "set,get", e.g. "incr,lpush,mset"
-#   IO_COMPARE   1 = also run ours with --io-threads 2 and compare with 1 [1]
+#   IO_COMPARE   1 = also run ours with --io-threads 2 (and, forced, io-threads-always-active)
+#                and compare with an unpinned --io-threads 1 [1]
 #   MEM_KEYS     keys for DEBUG POPULATE [1000000]; 0 = skip memory/persistence figures
 #   RUN_TIMEOUT  seconds before a single redis-benchmark run is abandoned [300]
 #   PIN          1 = pin each single-threaded server to CPU 0 and redis-benchmark to CPU 1, so
@@ -87,7 +88,14 @@ add_server ours "$OURS_PATH" "--io-threads $IO_THREADS"
 [ -n "$VALKEY_PATH" ] && add_server valkey "$VALKEY_PATH" "--io-threads $IO_THREADS"
 if [ "$IO_COMPARE" = 1 ]; then
     if [ "$IO_THREADS" = 2 ]; then add_server ours-io1 "$OURS_PATH" "--io-threads 1"
-    else add_server ours-io2 "$OURS_PATH" "--io-threads 2"; fi
+    else
+        add_server ours-io2 "$OURS_PATH" "--io-threads 2"
+        # io-threads 2 needs both cores, so it runs unpinned; compare it with an unpinned
+        # io-threads 1 (placement alone moves results by ±10% here), and show what the
+        # hand-off costs when forced on (io-threads-always-active).
+        if [ "$PIN" = 1 ]; then add_server ours-io1u "$OURS_PATH" "--io-threads 1"; fi
+        add_server ours-io2f "$OURS_PATH" "--io-threads 2 --io-threads-always-active yes"
+    fi
 fi
 PEERS=()
 for s in "${SERVERS[@]}"; do case "$s" in redis|valkey) PEERS+=("$s");; esac; done
@@ -348,10 +356,17 @@ table("Memory and persistence (ratio < 1: ours smaller/faster)",
       ["metric", "", ours] + [x for p in peers for x in (p, f"{ours}/{p}")], rows)
 if any(s[0] == io_label for s in servers):
     a, b = (ours, io_label) if io_label == "ours-io2" else (io_label, ours)
-    table(f"Our server, io-threads 2 vs 1 (ratio io2/io1)",
-          ["test", "mode", "rps io1", "rps io2", "ratio", "cpu µs io1", "cpu µs io2", "ratio"],
-          [[t + (" *" if t in multi else ""), m, fmt(med(a, m, t, 0)), fmt(med(b, m, t, 0)), ratio(med(b, m, t, 0), med(a, m, t, 0)),
-            fmt(med(a, m, t, 3), 3), fmt(med(b, m, t, 3), 3), ratio(med(b, m, t, 3), med(a, m, t, 3))]
+    if any(s[0] == "ours-io1u" for s in servers):
+        a = "ours-io1u"
+    cols = [("io2", b)] + ([("io2 forced", "ours-io2f")] if any(s[0] == "ours-io2f" for s in servers) else [])
+    note = " (both unpinned)" if a == "ours-io1u" else ""
+    table(f"Our server, io-threads 2 vs 1{note} (ratio io2/io1)",
+          ["test", "mode", "rps io1"] + [x for n, _ in cols for x in (f"rps {n}", "ratio")]
+          + ["cpu µs io1"] + [x for n, _ in cols for x in (f"cpu µs {n}", "ratio")],
+          [[t + (" *" if t in multi else ""), m, fmt(med(a, m, t, 0))]
+           + [x for _, s in cols for x in (fmt(med(s, m, t, 0)), ratio(med(s, m, t, 0), med(a, m, t, 0)))]
+           + [fmt(med(a, m, t, 3), 3)]
+           + [x for _, s in cols for x in (fmt(med(s, m, t, 3), 3), ratio(med(s, m, t, 3), med(a, m, t, 3)))]
            for t, m in order])
 PY
 echo

@@ -37,6 +37,10 @@ struct Loop {
     spare: Vec<Vec<u8>>,
     /// Whether client connections belong on the I/O threads now.
     offloaded: bool,
+    /// Connections an I/O thread owns or was handed (not yet confirmed
+    /// closed or returned). At 0 the loop skips the hand-off queues, so an
+    /// idle `io-threads N` costs what `io-threads 1` does.
+    remote: usize,
     balancer: Balancer,
     sampler: Sampler,
 }
@@ -90,6 +94,7 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
         inbox: ToExecutor::default(),
         spare: Vec::new(),
         offloaded: false,
+        remote: 0,
         balancer: Balancer::default(),
         sampler: Sampler::new(),
     };
@@ -109,7 +114,7 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
         // Sleep only if no I/O thread handed over work meanwhile; they wake
         // us only while this flag is set.
         exec_sleeping.store(true, Ordering::SeqCst);
-        if lp.threads.iter().any(|t| !lock(&t.to_exec).is_empty()) {
+        if lp.remote > 0 && lp.threads.iter().any(|t| !lock(&t.to_exec).is_empty()) {
             timeout = Duration::ZERO;
         }
         let res = lp.poll.poll(&mut events, Some(timeout));
@@ -136,7 +141,7 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
                 lp.handle_write(&mut srv, t);
             }
         }
-        if !lp.threads.is_empty() {
+        if lp.remote > 0 {
             lp.drain_inbox(&mut srv);
         }
         if srv.blocking.blocked_clients > 0 {
@@ -250,6 +255,7 @@ impl Loop {
             let authenticated = client.authenticated;
             srv.clients[slot] = Some(Box::new(client));
             srv.connected_clients += 1;
+            self.remote += 1;
             self.outbox[shard].orders.push(Order::Adopt {
                 slot,
                 conn: Box::new(Conn::new(stream)),
@@ -369,6 +375,7 @@ impl Loop {
                     }
                 }
                 Event::Closed { slot } => {
+                    self.remote = self.remote.saturating_sub(1);
                     if let Some(mut c) = srv.clients.get_mut(slot).and_then(|c| c.take()) {
                         srv.on_client_closed(&mut c);
                         srv.connected_clients -= 1;
@@ -380,7 +387,10 @@ impl Loop {
                     conn,
                     unsent,
                     close_after_write,
-                } => self.take_back(srv, slot, *conn, unsent, close_after_write),
+                } => {
+                    self.remote = self.remote.saturating_sub(1);
+                    self.take_back(srv, slot, *conn, unsent, close_after_write)
+                }
             }
         }
         drop(args);
@@ -514,6 +524,7 @@ impl Loop {
                 continue;
             };
             let obuf_limits = srv.obuf_limits(client);
+            self.remote += 1;
             self.outbox[thread].orders.push(Order::Adopt {
                 slot,
                 conn: Box::new(conn),
