@@ -588,3 +588,45 @@ fn config_set_bind_keeps_addresses_that_stay() {
     assert!(std::net::TcpStream::connect(("127.0.0.1", srv.port)).is_err());
     assert!(std::net::TcpStream::connect(("127.0.0.2", srv.port)).is_ok());
 }
+
+#[test]
+fn config_set_bind_switches_between_wildcard_and_specific_addresses() {
+    let srv = TestServer::start();
+    let mut c = srv.client();
+    // 127.0.0.1 -> * on the same port: the specific socket must be closed
+    // before the wildcard can be bound.
+    assert_eq!(
+        cmd(&mut c, &["CONFIG", "SET", "bind", "*"]),
+        redis::Value::Okay
+    );
+    for ip in ["127.0.0.1", "127.0.0.3"] {
+        let mut n = redis::Client::open(format!("redis://{ip}:{}/", srv.port))
+            .unwrap()
+            .get_connection()
+            .unwrap();
+        assert_eq!(
+            cmd(&mut n, &["PING"]),
+            redis::Value::SimpleString("PONG".into()),
+            "{ip}"
+        );
+    }
+    // And back.
+    assert_eq!(
+        cmd(&mut c, &["CONFIG", "SET", "bind", "127.0.0.1"]),
+        redis::Value::Okay
+    );
+    assert!(std::net::TcpStream::connect(("127.0.0.3", srv.port)).is_err());
+    assert!(std::net::TcpStream::connect(("127.0.0.1", srv.port)).is_ok());
+    // A failing switch restores what was bound: 192.0.2.1 is not ours.
+    let e = err_of(&mut c, &["CONFIG", "SET", "bind", "127.0.0.2 192.0.2.1"]);
+    assert!(e.contains("Failed to bind to specified addresses"), "{e}");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", srv.port)).is_ok());
+    assert!(std::net::TcpStream::connect(("127.0.0.2", srv.port)).is_err());
+    assert_eq!(
+        cmd(&mut c, &["CONFIG", "GET", "bind"]),
+        redis::Value::Array(vec![
+            redis::Value::BulkString(b"bind".to_vec()),
+            redis::Value::BulkString(b"127.0.0.1".to_vec())
+        ])
+    );
+}

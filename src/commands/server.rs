@@ -167,39 +167,33 @@ fn config_set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         loading: false,
         client_is_local: ctx.client.local,
     };
-    let mut new_listeners = None;
-    let held = ctx.srv.tcp_bound.clone();
+    let listeners = &mut ctx.srv.listeners;
+    let mut rebound = false;
     let changed = ctx
         .srv
         .config
         .set_and_apply(&pairs, &set_ctx, |cfg, changed| {
-            // Sockets are bound here so a failure fails (and rolls back) the
-            // CONFIG SET; the event loop adopts them after the command.
+            // Sockets are rebound here so a failure fails (and rolls back)
+            // the CONFIG SET.
             let rebind_port = changed.contains(&"port");
             if rebind_port || changed.contains(&"bind") {
-                match crate::net::listener::bind_tcp_reusing(
-                    cfg.bind(),
-                    cfg.port(),
-                    cfg.tcp_backlog() as i32,
-                    &held,
-                ) {
-                    Ok(l) => new_listeners = Some(l),
-                    Err(e) => {
-                        tracing::warn!("{e}");
-                        return Err(if rebind_port {
-                            ("port", "Unable to listen on this port".to_string())
-                        } else {
-                            ("bind", "Failed to bind to specified addresses.".to_string())
-                        });
-                    }
+                if let Err(e) =
+                    listeners.rebind_tcp(cfg.bind(), cfg.port(), cfg.tcp_backlog() as i32)
+                {
+                    tracing::warn!("{e}");
+                    return Err(if rebind_port {
+                        ("port", "Unable to listen on this port".to_string())
+                    } else {
+                        ("bind", "Failed to bind to specified addresses.".to_string())
+                    });
                 }
+                rebound = true;
             }
             Ok(())
         })
         .map_err(crate::server::CmdError::from)?;
-    if new_listeners.is_some() {
+    if rebound {
         ctx.srv.tcp_port = ctx.srv.config.port();
-        ctx.srv.new_listeners = new_listeners;
     }
     // Settings the executor or the logger cache outside the config.
     for name in changed {

@@ -6,7 +6,7 @@
 use super::balance::{Balancer, Sampler};
 use super::conn::{Conn, Stream};
 use super::handoff::{lock, Channel, Event, Order, SharedLimits, ToExecutor, ToIo};
-use super::listener::{self, tune_tcp, Listener};
+use super::listener::{tune_tcp, Listener, LISTENER_BASE};
 use crate::protocol::parse::Limits;
 use crate::server::{Client, Server};
 use mio::{Events, Interest, Poll, Token};
@@ -15,14 +15,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const LISTENER_BASE: usize = usize::MAX / 2;
 const EXEC_WAKE: Token = Token(usize::MAX);
 
 pub const PROTECTED_MODE_DENIED: &str = "-DENIED Valkey is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Valkey you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Valkey from the same host the server is running, however MAKE SURE Valkey is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Valkey configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
 
 struct Loop {
     poll: Poll,
-    listeners: Vec<Listener>,
     /// Connections served by the executor itself, by slot.
     conns: Vec<Option<Conn>>,
     free_slots: Vec<usize>,
@@ -83,7 +81,6 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
     }
     let mut lp = Loop {
         poll,
-        listeners,
         conns: Vec::new(),
         free_slots: Vec::new(),
         pending: Vec::new(),
@@ -99,14 +96,8 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
         sampler: Sampler::new(),
     };
     lp.sync_limits(&srv);
-    srv.tcp_bound = lp.listeners.iter().filter_map(listener::tcp_addr).collect();
-    for (i, l) in lp.listeners.iter_mut().enumerate() {
-        let token = Token(LISTENER_BASE + i);
-        match l {
-            Listener::Tcp(t) => lp.poll.registry().register(t, token, Interest::READABLE)?,
-            Listener::Unix(u, _) => lp.poll.registry().register(u, token, Interest::READABLE)?,
-        }
-    }
+    srv.listeners = super::listener::Listeners::new(listeners);
+    srv.listeners.attach(lp.poll.registry().try_clone()?)?;
     let mut events = Events::with_capacity(1024);
     let mut next_cron = Instant::now();
     loop {
@@ -155,10 +146,6 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
         lp.flush_pending(&mut srv);
         lp.close_queued(&mut srv);
         lp.send_orders();
-        if let Some((new, keep)) = srv.new_listeners.take() {
-            lp.replace_tcp_listeners(new, &keep);
-            srv.tcp_bound = lp.listeners.iter().filter_map(listener::tcp_addr).collect();
-        }
         if Instant::now() >= next_cron {
             srv.cron();
             // Invalidations from active expiry go out now, not next poll.
@@ -181,7 +168,7 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
         if srv.shutdown_asap {
             lp.flush_pending(&mut srv);
             if srv.prepare_shutdown() {
-                lp.remove_unix_sockets();
+                srv.listeners.remove_unix_sockets();
                 tracing::warn!("Valkey is now ready to exit, bye bye...");
                 return Ok(0);
             }
@@ -193,7 +180,10 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
 impl Loop {
     fn accept(&mut self, srv: &mut Server, idx: usize) {
         loop {
-            let accepted = match &self.listeners[idx] {
+            let Some(listener) = srv.listeners.list.get(idx) else {
+                return;
+            };
+            let accepted = match listener {
                 Listener::Tcp(l) => l.accept().map(|(s, peer)| {
                     let local = s.local_addr().map(fmt_addr).unwrap_or_default();
                     let loopback = peer.ip().is_loopback();
@@ -846,49 +836,6 @@ impl Loop {
                 srv.connected_clients -= 1;
             }
             self.free_slots.push(slot);
-        }
-    }
-
-    /// CONFIG SET port/bind bound new sockets: serve them instead of the
-    /// old TCP listeners (the unix socket stays).
-    fn replace_tcp_listeners(&mut self, new: Vec<Listener>, keep_addrs: &[std::net::SocketAddr]) {
-        let registry = self.poll.registry();
-        let mut keep = Vec::new();
-        for mut l in self.listeners.drain(..) {
-            match &mut l {
-                Listener::Tcp(t) => {
-                    // Re-registered below under its (possibly new) token.
-                    let _ = registry.deregister(t);
-                    if t.local_addr().is_ok_and(|a| keep_addrs.contains(&a)) {
-                        keep.push(l);
-                    }
-                }
-                Listener::Unix(u, _) => {
-                    let _ = registry.deregister(u);
-                    keep.push(l);
-                }
-            }
-        }
-        keep.extend(new);
-        for (i, l) in keep.iter_mut().enumerate() {
-            let token = Token(LISTENER_BASE + i);
-            let res = match l {
-                Listener::Tcp(t) => registry.register(t, token, Interest::READABLE),
-                Listener::Unix(u, _) => registry.register(u, token, Interest::READABLE),
-            };
-            if let Err(e) = res {
-                tracing::warn!("Failed to register listener: {e}");
-            }
-        }
-        self.listeners = keep;
-    }
-
-    fn remove_unix_sockets(&self) {
-        for l in &self.listeners {
-            if let Listener::Unix(_, path) = l {
-                tracing::info!("Removing the unix socket file.");
-                let _ = std::fs::remove_file(path);
-            }
         }
     }
 }

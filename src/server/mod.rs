@@ -127,14 +127,9 @@ pub struct Server {
     pub blocking: blocking::Blocking,
     pub watches: multi::Watches,
     pub pubsub: pubsub::PubSub,
-    /// Sockets bound by CONFIG SET port/bind, for the event loop to adopt,
-    /// and the currently bound addresses it keeps listening on.
-    pub new_listeners: Option<(
-        Vec<crate::net::listener::Listener>,
-        Vec<std::net::SocketAddr>,
-    )>,
-    /// Addresses the TCP listeners are bound to now (kept by the event loop).
-    pub tcp_bound: Vec<std::net::SocketAddr>,
+    /// The listening sockets (CONFIG SET bind/port rebinds them; the event
+    /// loop polls them).
+    pub listeners: crate::net::listener::Listeners,
     /// Whether client connections are on the I/O threads now (INFO
     /// `io_threads_active`; see net/balance.rs).
     pub io_threads_active: bool,
@@ -220,8 +215,7 @@ impl Server {
             tracking: Default::default(),
             pending_writes: Vec::new(),
             held_clients: Vec::new(),
-            new_listeners: None,
-            tcp_bound: Vec::new(),
+            listeners: Default::default(),
             io_threads_active: false,
             rdb: Default::default(),
             shutdown_saved: false,
