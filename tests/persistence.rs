@@ -393,3 +393,62 @@ fn valkey_check_rdb_personality() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("--- RDB ERROR DETECTED ---"), "{text}");
 }
+
+#[test]
+fn a_running_bgsave_blocks_other_saves_and_can_be_killed() {
+    let data = DataDir::new("slowsave");
+    let srv = TestServer::start_with(&["--dir", &data.arg(), "--rdb-key-save-delay", "20000"]);
+    let mut c = srv.client();
+    for i in 0..200 {
+        cmd(&mut c, &["SET", &format!("k{i}"), "v"]);
+    }
+    assert_eq!(
+        cmd(&mut c, &["BGSAVE"]),
+        Value::SimpleString("Background saving started".into())
+    );
+    assert_eq!(
+        info_field(&mut c, "persistence", "rdb_bgsave_in_progress"),
+        1
+    );
+    assert!(err_of(&mut c, &["BGSAVE"]).contains("Background save already in progress"));
+    assert!(err_of(&mut c, &["SAVE"]).contains("Background save already in progress"));
+    assert!(err_of(&mut c, &["BGSAVE", "SCHEDULE"]).contains("Background save already in progress"));
+    // The child holds no listening socket: the port can move meanwhile.
+    assert_eq!(
+        cmd(&mut c, &["CONFIG", "SET", "bind", "127.0.0.1 127.0.0.2"]),
+        Value::Okay
+    );
+    assert!(std::net::TcpStream::connect(("127.0.0.2", srv.port)).is_ok());
+    assert_eq!(
+        cmd(&mut c, &["BGSAVE", "CANCEL"]),
+        Value::SimpleString("Background saving cancelled".into())
+    );
+    assert_eq!(
+        info_field(&mut c, "persistence", "rdb_bgsave_in_progress"),
+        0
+    );
+    assert!(!data.rdb().exists(), "a killed save leaves no file");
+    assert!(err_of(&mut c, &["BGSAVE", "CANCEL"])
+        .contains("Background saving is currently not in progress or scheduled"));
+    // BGSAVE inside MULTI is scheduled; the cron starts it.
+    cmd(&mut c, &["CONFIG", "SET", "rdb-key-save-delay", "0"]);
+    cmd(&mut c, &["MULTI"]);
+    cmd(&mut c, &["BGSAVE"]);
+    assert_eq!(
+        cmd(&mut c, &["EXEC"]),
+        Value::Array(vec![Value::SimpleString(
+            "Background saving scheduled".into()
+        )])
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !data.rdb().exists() {
+        assert!(Instant::now() < deadline, "the scheduled BGSAVE never ran");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&data.0)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("temp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -50,14 +50,19 @@ fn save(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
 }
 
 fn bgsave(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
-    let schedule = match argv.len() {
-        1 => false,
-        2 if eq_ic(&argv[1], "schedule") => true,
+    match argv.len() {
+        1 => {}
+        // SCHEDULE only differs from a plain BGSAVE while another child
+        // (an AOF rewrite) runs; we have none yet.
+        2 if eq_ic(&argv[1], "schedule") => {}
         2 if eq_ic(&argv[1], "cancel") => {
-            // Nothing is ever scheduled without AOF rewrites.
             if ctx.srv.rdb.child.is_some() {
                 ctx.srv.kill_bgsave();
+                ctx.srv.rdb.scheduled = false;
                 ctx.reply().simple("Background saving cancelled");
+            } else if ctx.srv.rdb.scheduled {
+                ctx.srv.rdb.scheduled = false;
+                ctx.reply().simple("Scheduled background saving cancelled");
             } else {
                 return Err(
                     "ERR Background saving is currently not in progress or scheduled".into(),
@@ -66,10 +71,15 @@ fn bgsave(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             return Ok(());
         }
         _ => return Err(err::SYNTAX.into()),
-    };
-    if ctx.srv.rdb.child.is_some() && schedule {
-        ctx.reply().simple("Background saving scheduled");
+    }
+    if ctx.srv.rdb.child.is_some() {
+        return Err("ERR Background save already in progress".into());
+    }
+    // Inside MULTI the fork waits for the cron (a transaction must not
+    // fork midway).
+    if ctx.client.in_exec {
         ctx.srv.rdb.scheduled = true;
+        ctx.reply().simple("Background saving scheduled");
         return Ok(());
     }
     ctx.srv.bgsave_start()?;

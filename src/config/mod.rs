@@ -1004,6 +1004,8 @@ accessors! {
     dbfilename: &str = text Dbfilename;
     rdbcompression: bool = flag Rdbcompression;
     rdbchecksum: bool = flag Rdbchecksum;
+    /// Microseconds to wait after each key a snapshot writes (tests).
+    rdb_key_save_delay: i64 = signed RdbKeySaveDelay;
     rdb_del_sync_files: bool = flag RdbDelSyncFiles;
     rdb_save_incremental_fsync: bool = flag RdbSaveIncrementalFsync;
     stop_writes_on_bgsave_error: bool = flag StopWritesOnBgsaveError;

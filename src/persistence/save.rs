@@ -27,7 +27,8 @@ pub struct RdbState {
     pub dirty_at_start: u64,
     pub last_load_keys: u64,
     pub last_load_expired: u64,
-    /// BGSAVE SCHEDULE is not needed without AOF rewrites; kept for INFO.
+    /// A BGSAVE requested inside MULTI (or, later, while an AOF rewrite
+    /// runs): the cron starts it.
     pub scheduled: bool,
 }
 
@@ -71,6 +72,7 @@ impl Server {
             clocks: clocks(self),
             now_ms: crate::util::time::now_ms(),
             used_mem: crate::commands::info::allocated_memory(),
+            key_delay_us: self.config.rdb_key_save_delay().max(0) as u64,
         }
     }
 
@@ -135,6 +137,9 @@ impl Server {
         }
         if pid == 0 {
             crate::server::log::set_role(b'C');
+            // Let go of the listening sockets, or a CONFIG SET bind/port
+            // in the parent could not rebind while we run.
+            self.listeners.list.clear();
             let code = match self.write_rdb_file() {
                 Ok(_) => {
                     tracing::info!("DB saved on disk");
@@ -191,6 +196,11 @@ impl Server {
         let now = self.now_ms / 1000;
         let retry_ok = self.rdb.last_bgsave_ok || now - self.rdb.last_try > 5;
         if !retry_ok {
+            return;
+        }
+        if self.rdb.scheduled {
+            self.rdb.scheduled = false;
+            let _ = self.bgsave_start();
             return;
         }
         let due = self

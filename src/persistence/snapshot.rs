@@ -46,6 +46,9 @@ pub struct SaveOptions {
     pub clocks: Clocks,
     pub now_ms: i64,
     pub used_mem: u64,
+    /// `rdb-key-save-delay`: pause this many microseconds after each key
+    /// (tests use it to keep a BGSAVE running).
+    pub key_delay_us: u64,
 }
 
 /// Streams the snapshot out in chunks while keeping the running CRC.
@@ -129,6 +132,9 @@ pub fn write<W: Write>(dbs: &[Db], opt: &SaveOptions, out: &mut W) -> io::Result
             rdb::write_value(&mut s.w, value);
             keys += 1;
             s.maybe_flush()?;
+            if opt.key_delay_us > 0 {
+                std::thread::sleep(std::time::Duration::from_micros(opt.key_delay_us));
+            }
         }
     }
     s.w.byte(OP_EOF);
@@ -474,6 +480,7 @@ mod tests {
             clocks: Clocks::None,
             now_ms: 1_700_000_000_000,
             used_mem: 1234,
+            key_delay_us: 0,
         }
     }
 
