@@ -89,8 +89,12 @@ pub struct ReadOutcome {
 const READ_CHUNK: usize = 16 * 1024;
 
 impl Conn {
-    /// Read everything the socket has (mio is edge-triggered).
-    pub fn read_available(&mut self) -> ReadOutcome {
+    /// Read what the socket has. mio is edge-triggered, so we read until the
+    /// kernel has nothing more: a read that fills less than the space offered
+    /// has drained the socket (new data raises a new edge), which saves the
+    /// extra `recv` that would only return EAGAIN. When the peer has closed
+    /// (or whenever `drain` is set), keep reading until EAGAIN or the end.
+    pub fn read_available(&mut self, drain: bool) -> ReadOutcome {
         use bytes::BufMut;
         let mut out = ReadOutcome {
             bytes: 0,
@@ -111,9 +115,13 @@ impl Conn {
                     break;
                 }
                 Ok(n) => {
+                    let offered = buf.len();
                     // SAFETY: `read` initialized the first `n` bytes.
                     unsafe { self.query.advance_mut(n) };
                     out.bytes += n;
+                    if n < offered && !drain {
+                        break;
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

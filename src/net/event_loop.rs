@@ -126,7 +126,7 @@ pub fn run(mut srv: Server, listeners: Vec<Listener>) -> io::Result<i32> {
                 continue;
             }
             if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
-                lp.handle_read(&mut srv, t);
+                lp.handle_read(&mut srv, t, ev.is_read_closed() || ev.is_error());
             }
             if ev.is_writable() {
                 lp.handle_write(&mut srv, t);
@@ -575,7 +575,7 @@ impl Loop {
             return;
         }
         // Bytes that arrived while the connection was in transit.
-        self.handle_read(srv, slot);
+        self.handle_read(srv, slot, true);
         if let Some(Some(conn)) = self.conns.get(slot) {
             let idle = srv.clients[slot]
                 .as_deref()
@@ -588,7 +588,9 @@ impl Loop {
         }
     }
 
-    fn handle_read(&mut self, srv: &mut Server, slot: usize) {
+    /// Read and run what `slot` sent; `drain`: read until EAGAIN/EOF even
+    /// after a short read (the peer closed, or readiness is unknown).
+    fn handle_read(&mut self, srv: &mut Server, slot: usize, drain: bool) {
         let Some(conn) = self.conns.get_mut(slot).and_then(|c| c.as_mut()) else {
             return;
         };
@@ -598,7 +600,7 @@ impl Loop {
         let Some(mut client) = srv.clients[slot].take() else {
             return;
         };
-        let got = conn.read_available();
+        let got = conn.read_available(drain);
         let (nread, eof) = (got.bytes, got.eof);
         srv.stats.net_input_bytes += nread as u64;
         client.net_in += nread as u64;

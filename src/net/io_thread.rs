@@ -52,7 +52,8 @@ pub fn run(mut poll: Poll, chan: Arc<Channel>) {
             }
             let slot = ev.token().0;
             if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
-                read_and_parse(&mut conns, slot, &chan, poll.registry(), &mut batch);
+                let drain = ev.is_read_closed() || ev.is_error();
+                read_and_parse(&mut conns, slot, &chan, poll.registry(), &mut batch, drain);
             }
             if ev.is_writable() {
                 flush(&mut conns, slot, poll.registry(), &mut batch);
@@ -91,7 +92,7 @@ pub fn run(mut poll: Poll, chan: Arc<Channel>) {
                         },
                     );
                     // Data may have arrived before registration.
-                    read_and_parse(&mut conns, slot, &chan, poll.registry(), &mut batch);
+                    read_and_parse(&mut conns, slot, &chan, poll.registry(), &mut batch, true);
                 }
                 Order::Release { slot } => {
                     if let Some(c) = conns.remove(&slot) {
@@ -176,6 +177,7 @@ fn read_and_parse(
     chan: &Channel,
     registry: &mio::Registry,
     batch: &mut ToExecutor,
+    drain: bool,
 ) {
     let Some(c) = conns.get_mut(&slot) else {
         return;
@@ -183,7 +185,7 @@ fn read_and_parse(
     if c.conn.closing {
         return;
     }
-    let got = c.conn.read_available();
+    let got = c.conn.read_available(drain);
     batch.net_in += got.bytes as u64;
     if got.bytes > 0 {
         batch.reads += 1;
