@@ -8,6 +8,8 @@
 //! inconsistency. The result is plain elements; the loader rebuilds the
 //! value through our own types, never adopting a foreign buffer as is.
 
+use crate::types::listpack::{backlen_size, write_backlen};
+
 /// Elements of a listpack, integers rendered as decimal strings.
 pub fn listpack(b: &[u8]) -> Option<Vec<Vec<u8>>> {
     if b.len() < 7 {
@@ -32,7 +34,8 @@ pub fn listpack(b: &[u8]) -> Option<Vec<Vec<u8>>> {
         p += len;
         // The backlen must encode this entry's length.
         let mut back = [0u8; 5];
-        let bl = write_backlen(len, &mut back);
+        let bl = backlen_size(len);
+        write_backlen(len, &mut back);
         if b.get(p..p + bl)? != &back[..bl] {
             return None;
         }
@@ -84,26 +87,6 @@ fn lp_entry(b: &[u8]) -> Option<(Vec<u8>, usize)> {
         0xF4 => int(i64::from_le_bytes(b.get(1..9)?.try_into().ok()?), 9),
         _ => None,
     }
-}
-
-fn write_backlen(l: usize, out: &mut [u8; 5]) -> usize {
-    let n = if l <= 127 {
-        1
-    } else if l < 16383 {
-        2
-    } else if l < 2_097_151 {
-        3
-    } else if l < 268_435_455 {
-        4
-    } else {
-        5
-    };
-    let l = l as u64;
-    out[0] = (l >> (7 * (n - 1))) as u8 & if n == 1 { 0xFF } else { 0x7F };
-    for (i, byte) in out.iter_mut().enumerate().take(n).skip(1) {
-        *byte = ((l >> (7 * (n - 1 - i))) & 127) as u8 | 128;
-    }
-    n
 }
 
 /// Elements of a ziplist (Redis before 7.0).
@@ -256,7 +239,7 @@ pub fn intset(b: &[u8]) -> Option<Vec<i64>> {
     Some(out)
 }
 
-fn itoa_vec(v: i64) -> Vec<u8> {
+pub(crate) fn itoa_vec(v: i64) -> Vec<u8> {
     itoa::Buffer::new().format(v).as_bytes().to_vec()
 }
 

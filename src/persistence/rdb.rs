@@ -14,7 +14,7 @@
 //! allocation. Rebuilding also means the loaded value takes the encoding our
 //! configured thresholds give it, as Valkey converts on load.
 
-use super::blobs;
+use super::blobs::{self, itoa_vec};
 use super::lzf;
 use crate::types::hash::HashLimits;
 use crate::types::intset::IntSet;
@@ -464,10 +464,6 @@ impl<'a> Reader<'a> {
             }
         }
     }
-}
-
-fn itoa_vec(v: i64) -> Vec<u8> {
-    itoa::Buffer::new().format(v).as_bytes().to_vec()
 }
 
 /// Read a value of RDB type `t`. `Ok(None)`: the value ended up empty (all

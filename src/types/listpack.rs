@@ -157,7 +157,7 @@ fn encode(ele: &[u8]) -> Encoded<'_> {
 
 /// Bytes needed for the backlen of an entry of `l` bytes.
 #[inline]
-fn backlen_size(l: usize) -> usize {
+pub(crate) fn backlen_size(l: usize) -> usize {
     if l <= 127 {
         1
     } else if l < 16383 {
@@ -171,7 +171,7 @@ fn backlen_size(l: usize) -> usize {
     }
 }
 
-fn write_backlen(l: usize, out: &mut [u8]) {
+pub(crate) fn write_backlen(l: usize, out: &mut [u8]) {
     let n = backlen_size(l);
     let l = l as u64;
     out[0] = (l >> (7 * (n - 1))) as u8 & if n == 1 { 0xFF } else { 0x7F };
