@@ -533,7 +533,14 @@ pub fn read_value(r: &mut Reader<'_>, t: u8, lim: &LoadLimits) -> LoadResult<Opt
             let Some(first) = members.first() else {
                 return corrupt("empty set");
             };
-            let mut s = SetValue::create(first, members.len(), &lim.set);
+            // A listpack stays a listpack (even of integers) while within
+            // its limit, as Valkey loads it; the other forms pick the
+            // encoding the members call for.
+            let mut s = if t == ty::SET_LISTPACK && members.len() <= lim.set.max_listpack {
+                SetValue::Listpack(crate::types::listpack::Listpack::new())
+            } else {
+                SetValue::create(first, members.len(), &lim.set)
+            };
             for m in &members {
                 if !s.add(m, &lim.set) {
                     return corrupt("duplicate set member");
@@ -802,6 +809,17 @@ mod tests {
             assert_eq!(back.encoding(), v.encoding());
             assert_eq!(back, v);
         }
+    }
+
+    #[test]
+    fn a_listpack_set_of_integers_loads_as_a_listpack() {
+        let l = lim();
+        let mut lp = crate::types::listpack::Listpack::new();
+        for m in [b"1".as_slice(), b"2", b"3"] {
+            lp.push_back(m);
+        }
+        let v = Value::Set(Box::new(SetValue::Listpack(lp)));
+        assert_eq!(roundtrip(&v).encoding(), "listpack");
     }
 
     #[test]
