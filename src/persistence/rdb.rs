@@ -813,7 +813,6 @@ mod tests {
 
     #[test]
     fn a_listpack_set_of_integers_loads_as_a_listpack() {
-        let l = lim();
         let mut lp = crate::types::listpack::Listpack::new();
         for m in [b"1".as_slice(), b"2", b"3"] {
             lp.push_back(m);
