@@ -67,6 +67,10 @@ pub enum LoadError {
     Corrupt(&'static str),
     /// A value type we cannot load (streams, modules, unknown numbers).
     UnknownType(u8),
+    /// The value was read whole but holds no element (an empty list, set,
+    /// sorted set or hash). Valkey skips such keys when loading a file and
+    /// refuses them in RESTORE.
+    EmptyKey,
 }
 
 pub type LoadResult<T> = Result<T, LoadError>;
@@ -503,9 +507,7 @@ pub fn read_value(r: &mut Reader<'_>, t: u8, lim: &LoadLimits) -> LoadResult<Opt
                             blobs::listpack(&blob)
                         }
                         .ok_or(LoadError::Corrupt("bad quicklist node"))?;
-                        if node.is_empty() {
-                            return corrupt("empty quicklist node");
-                        }
+                        // An empty node is skipped, as Valkey does.
                         items.extend(node);
                     }
                     _ => return corrupt("unknown quicklist container"),
@@ -531,7 +533,7 @@ pub fn read_value(r: &mut Reader<'_>, t: u8, lim: &LoadLimits) -> LoadResult<Opt
                 _ => blobs::listpack(&r.string()?).ok_or(LoadError::Corrupt("bad listpack"))?,
             };
             let Some(first) = members.first() else {
-                return corrupt("empty set");
+                return Err(LoadError::EmptyKey);
             };
             // A listpack stays a listpack (even of integers) while within
             // its limit, as Valkey loads it; the other forms pick the
@@ -580,7 +582,7 @@ pub fn read_value(r: &mut Reader<'_>, t: u8, lim: &LoadLimits) -> LoadResult<Opt
                 }
             };
             if pairs.is_empty() {
-                return corrupt("empty sorted set");
+                return Err(LoadError::EmptyKey);
             }
             if pairs.iter().any(|(_, s)| s.is_nan()) {
                 return corrupt("NaN score");
@@ -626,7 +628,7 @@ pub fn read_value(r: &mut Reader<'_>, t: u8, lim: &LoadLimits) -> LoadResult<Opt
                 }
             }
             if triples.is_empty() {
-                return corrupt("empty hash");
+                return Err(LoadError::EmptyKey);
             }
             let mut h = HashValue::new();
             let mut live = 0;
@@ -646,6 +648,9 @@ pub fn read_value(r: &mut Reader<'_>, t: u8, lim: &LoadLimits) -> LoadResult<Opt
         }
         other => return Err(LoadError::UnknownType(other)),
     };
+    if matches!(&v, Value::List(l) if l.is_empty()) {
+        return Err(LoadError::EmptyKey);
+    }
     Ok(Some(v))
 }
 

@@ -149,6 +149,8 @@ pub fn write<W: Write>(dbs: &[Db], opt: &SaveOptions, out: &mut W) -> io::Result
 pub struct Loaded {
     pub keys: u64,
     pub expired: u64,
+    /// Keys skipped because their value held no element.
+    pub empty: u64,
     /// AUX fields as read (`repl-id`, `repl-offset`, ...).
     pub aux: Vec<(Vec<u8>, Vec<u8>)>,
 }
@@ -162,6 +164,7 @@ impl From<LoadError> for BadFile {
         match e {
             LoadError::Corrupt(why) => BadFile(format!("Short read or corrupt data ({why})")),
             LoadError::UnknownType(t) => BadFile(format!("Unknown RDB encoding type {t}")),
+            LoadError::EmptyKey => BadFile("Empty key".into()),
         }
     }
 }
@@ -222,6 +225,8 @@ pub trait Visitor {
     }
     fn resize(&mut self, _db: usize, _keys: u64) {}
     fn key(&mut self, e: Entry) -> Result<(), BadFile>;
+    /// A key whose value holds no element; it is skipped.
+    fn empty_key(&mut self, _key: &[u8]) {}
 }
 
 /// Walk a snapshot, checking its structure and checksum; returns the RDB
@@ -283,7 +288,16 @@ pub fn walk(
                 OP_EOF => {}
                 t => {
                     let key = r.string()?;
-                    let value = rdb::read_value(&mut r, t, lim)?;
+                    let value = match rdb::read_value(&mut r, t, lim) {
+                        Err(LoadError::EmptyKey) => {
+                            expire = None;
+                            idle = None;
+                            freq = None;
+                            v.empty_key(&key);
+                            return Ok(());
+                        }
+                        res => res?,
+                    };
                     v.key(Entry {
                         offset: start,
                         db,
@@ -329,6 +343,17 @@ struct Loader<'a> {
 impl Visitor for Loader<'_> {
     fn aux(&mut self, _offset: usize, key: &[u8], value: &[u8]) {
         self.out.aux.push((key.to_vec(), value.to_vec()));
+    }
+
+    fn empty_key(&mut self, key: &[u8]) {
+        // Valkey logs the first few and then only counts them.
+        if self.out.empty < 10 {
+            tracing::info!(
+                "rdbLoadObject skipping empty key: {}",
+                String::from_utf8_lossy(key)
+            );
+        }
+        self.out.empty += 1;
     }
 
     fn select_db(&mut self, _offset: usize, db: u64) -> Result<(), BadFile> {
@@ -525,6 +550,43 @@ mod tests {
             let mut d: Vec<Db> = (0..4).map(Db::new).collect();
             assert!(load(&file[..cut], &mut d, &lim(), Clocks::None, false, true).is_err());
         }
+    }
+
+    #[test]
+    fn empty_values_are_skipped_on_load_and_refused_by_restore() {
+        // A file whose first key is an empty quicklist (0 nodes), then an
+        // empty set, then a real key.
+        let mut w = Writer::new(false);
+        w.raw(b"VALKEY080");
+        w.byte(OP_SELECTDB);
+        w.length(0);
+        w.byte(OP_EXPIRETIME_MS);
+        w.millis(1_800_000_000_000);
+        w.byte(rdb::ty::LIST_QUICKLIST_2);
+        w.string(b"empty-list");
+        w.length(0);
+        w.byte(rdb::ty::SET);
+        w.string(b"empty-set");
+        w.length(0);
+        w.byte(rdb::ty::STRING);
+        w.string(b"k");
+        w.string(b"v");
+        w.byte(OP_EOF);
+        let crc = crc64(0, &w.buf);
+        w.raw(&crc.to_le_bytes());
+        let mut dbs: Vec<Db> = (0..1).map(Db::new).collect();
+        let got = load(&w.buf, &mut dbs, &lim(), Clocks::None, false, true).unwrap();
+        assert_eq!((got.keys, got.empty), (1, 2));
+        assert_eq!(dbs[0].len(), 1);
+        // The skipped key's expire did not stick to the next key.
+        assert_eq!(dbs[0].dict.get_expire(b"k"), None);
+        // RESTORE of an empty list payload fails.
+        let mut p = vec![rdb::ty::LIST_QUICKLIST_2, 0];
+        p.extend_from_slice(&RDB_VERSION.to_le_bytes());
+        let crc = crc64(0, &p);
+        p.extend_from_slice(&crc.to_le_bytes());
+        assert!(payload_ok(&p, false));
+        assert_eq!(undump(&p, &lim()), Err(LoadError::EmptyKey));
     }
 
     #[test]
