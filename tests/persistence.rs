@@ -252,6 +252,26 @@ fn save_and_restart_restores_the_dataset() {
     // DEBUG RELOAD keeps everything too.
     assert_eq!(cmd(&mut c, &["DEBUG", "RELOAD"]), Value::Okay);
     check(&mut c);
+    // NOFLUSH without MERGE meets the keys already there and fails; with
+    // MERGE the file's values replace them and other keys stay.
+    cmd(&mut c, &["SET", "s", "changed"]);
+    cmd(&mut c, &["SET", "extra", "1"]);
+    let e = err_of(&mut c, &["DEBUG", "RELOAD", "NOSAVE", "NOFLUSH"]);
+    assert!(e.contains("Error trying to load the RDB dump"), "{e}");
+    assert_eq!(
+        cmd(&mut c, &["DEBUG", "RELOAD", "NOSAVE", "NOFLUSH", "MERGE"]),
+        Value::Okay
+    );
+    assert_eq!(
+        cmd(&mut c, &["GET", "s"]),
+        Value::BulkString(b"hello".to_vec())
+    );
+    assert_eq!(
+        cmd(&mut c, &["GET", "extra"]),
+        Value::BulkString(b"1".to_vec())
+    );
+    cmd(&mut c, &["DEL", "extra"]);
+    check(&mut c);
 }
 
 #[test]
@@ -322,38 +342,31 @@ fn save_points_and_shutdown_save() {
 fn a_corrupt_rdb_stops_the_start() {
     let data = DataDir::new("corrupt");
     std::fs::write(data.rdb(), b"VALKEY080\xfe\x00\x00\x05hello\x00").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_valkey-server"))
-        .args([
-            "--port",
-            &free_port().to_string(),
-            "--dir",
-            &data.arg(),
-            "--save",
-            "",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let log = String::from_utf8_lossy(&out.stdout);
+    let (code, log) = start_and_wait(&data);
+    assert_eq!(code, Some(1));
     assert!(
         log.contains("Fatal error loading the DB, check server logs. Exiting."),
         "{log}"
     );
     // A file from the future is refused, not misread.
     std::fs::write(data.rdb(), b"VALKEY099\xff").unwrap();
+    let (code, log) = start_and_wait(&data);
+    assert_eq!(code, Some(1));
+    assert!(log.contains("Can't handle RDB format version 99"), "{log}");
+}
+
+/// Run the server on `data` until it exits (it should refuse to start);
+/// its exit code and log.
+fn start_and_wait(data: &DataDir) -> (Option<i32>, String) {
+    let port = free_port().to_string();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_valkey-server"))
-        .args([
-            "--port",
-            &free_port().to_string(),
-            "--dir",
-            &data.arg(),
-            "--save",
-            "",
-        ])
+        .args(["--port", &port, "--dir", &data.arg(), "--save", ""])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Can't handle RDB format version 99"));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[test]

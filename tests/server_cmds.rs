@@ -518,7 +518,6 @@ fn config_set_port_rebinds_and_loglevel_applies() {
         cmd(&mut c, &["PING"]),
         redis::Value::SimpleString("PONG".into())
     );
-    std::thread::sleep(std::time::Duration::from_millis(100));
     let mut n = redis::Client::open(format!("redis://127.0.0.1:{new_port}/"))
         .unwrap()
         .get_connection()
@@ -556,6 +555,19 @@ fn config_set_port_rebinds_and_loglevel_applies() {
     );
 }
 
+/// A new client connected to `ip:port` gets PONG.
+fn assert_pong_at(ip: &str, port: u16) {
+    let mut n = redis::Client::open(format!("redis://{ip}:{port}/"))
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    assert_eq!(
+        cmd(&mut n, &["PING"]),
+        redis::Value::SimpleString("PONG".into()),
+        "{ip}"
+    );
+}
+
 #[test]
 fn config_set_bind_keeps_addresses_that_stay() {
     let srv = TestServer::start();
@@ -567,24 +579,14 @@ fn config_set_bind_keeps_addresses_that_stay() {
         cmd(&mut c, &["CONFIG", "SET", "bind", both]),
         redis::Value::Okay
     );
-    std::thread::sleep(std::time::Duration::from_millis(100));
     for ip in ["127.0.0.1", "127.0.0.2"] {
-        let mut n = redis::Client::open(format!("redis://{ip}:{}/", srv.port))
-            .unwrap()
-            .get_connection()
-            .unwrap();
-        assert_eq!(
-            cmd(&mut n, &["PING"]),
-            redis::Value::SimpleString("PONG".into()),
-            "{ip}"
-        );
+        assert_pong_at(ip, srv.port);
     }
     // Dropping one closes it and keeps the other.
     assert_eq!(
         cmd(&mut c, &["CONFIG", "SET", "bind", "127.0.0.2"]),
         redis::Value::Okay
     );
-    std::thread::sleep(std::time::Duration::from_millis(100));
     assert!(std::net::TcpStream::connect(("127.0.0.1", srv.port)).is_err());
     assert!(std::net::TcpStream::connect(("127.0.0.2", srv.port)).is_ok());
 }
@@ -600,15 +602,7 @@ fn config_set_bind_switches_between_wildcard_and_specific_addresses() {
         redis::Value::Okay
     );
     for ip in ["127.0.0.1", "127.0.0.3"] {
-        let mut n = redis::Client::open(format!("redis://{ip}:{}/", srv.port))
-            .unwrap()
-            .get_connection()
-            .unwrap();
-        assert_eq!(
-            cmd(&mut n, &["PING"]),
-            redis::Value::SimpleString("PONG".into()),
-            "{ip}"
-        );
+        assert_pong_at(ip, srv.port);
     }
     // And back.
     assert_eq!(

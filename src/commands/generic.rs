@@ -1011,19 +1011,12 @@ fn restore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     }
     ctx.srv.dbs[db].add_with_expire(key, value, when);
     key_arrived(ctx.srv, db, key);
-    use crate::config::MaxmemoryPolicy::*;
-    let policy = ctx.srv.config.maxmemory_policy();
-    // As Valkey: FREQ counts under an LFU policy, IDLETIME under any other.
-    let clock = match (policy, idle, freq) {
-        (AllkeysLfu | VolatileLfu, _, Some(f)) => {
-            Some((crate::keyspace::access::lfu_new(now) & !0xFF) | f as u32)
-        }
-        (AllkeysLfu | VolatileLfu, _, None) => None,
-        (_, Some(secs), _) => Some(crate::keyspace::access::lru_clock(
-            now - secs.min(i64::MAX / 2000) * 1000,
-        )),
-        _ => None,
-    };
+    let clock = crate::keyspace::access::restored_clock(
+        is_lfu(ctx.srv.config.maxmemory_policy()),
+        idle.map(|s| s as u64),
+        freq.map(|f| f as u8),
+        now,
+    );
     if let Some(c) = clock {
         ctx.srv.dbs[db].dict.set_clock(key, c);
     }

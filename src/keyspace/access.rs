@@ -63,6 +63,24 @@ pub fn lfu_counter(stored: u32, now_ms: i64, decay_minutes: u64) -> u32 {
     counter.saturating_sub(periods.min(255) as u32)
 }
 
+/// The clock of a key restored with a known idle time (seconds) or LFU
+/// counter (RESTORE IDLETIME/FREQ, the RDB IDLE/FREQ opcodes): under an
+/// LFU policy the counter counts, under any other the idle time, as in
+/// Valkey. `None`: keep the clock the key got when it was added.
+pub fn restored_clock(
+    lfu: bool,
+    idle_secs: Option<u64>,
+    freq: Option<u8>,
+    now_ms: i64,
+) -> Option<u32> {
+    if lfu {
+        freq.map(|f| (lfu_new(now_ms) & !0xFF) | u32::from(f))
+    } else {
+        let secs = idle_secs?.min(i64::MAX as u64 / 2000) as i64;
+        Some(lru_clock(now_ms - secs * 1000))
+    }
+}
+
 /// What a lookup writes into a key's clock: the policy and the `lfu-*`
 /// settings, refreshed when they change (CONFIG SET).
 #[derive(Clone, Copy, Debug)]
@@ -105,6 +123,23 @@ impl Toucher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn restored_clock_follows_the_policy() {
+        let now = 1_700_000_000_000;
+        assert_eq!(
+            restored_clock(false, Some(100), Some(7), now),
+            Some(lru_clock(now - 100_000))
+        );
+        assert_eq!(restored_clock(false, None, Some(7), now), None);
+        assert_eq!(
+            restored_clock(true, Some(100), Some(7), now).map(|c| c & 0xFF),
+            Some(7)
+        );
+        assert_eq!(restored_clock(true, Some(100), None, now), None);
+        // Absurd idle times do not overflow.
+        assert!(restored_clock(false, Some(u64::MAX), None, now).is_some());
+    }
 
     #[test]
     fn idle_time_handles_the_wrap() {

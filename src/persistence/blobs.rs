@@ -10,6 +10,17 @@
 
 use crate::types::listpack::{backlen_size, write_backlen};
 
+/// Whether the entry walk at `p` has reached the blob's terminator (0xFF,
+/// which must be its last byte); `None` if `p` is past the end or the
+/// terminator comes early.
+fn at_end(b: &[u8], p: usize) -> Option<bool> {
+    match *b.get(p)? {
+        0xFF if p == b.len() - 1 => Some(true),
+        0xFF => None,
+        _ => Some(false),
+    }
+}
+
 /// Elements of a listpack, integers rendered as decimal strings.
 pub fn listpack(b: &[u8]) -> Option<Vec<Vec<u8>>> {
     if b.len() < 7 {
@@ -22,14 +33,7 @@ pub fn listpack(b: &[u8]) -> Option<Vec<Vec<u8>>> {
     }
     let mut out = Vec::new();
     let mut p = 6;
-    loop {
-        let first = *b.get(p)?;
-        if first == 0xFF {
-            if p != total - 1 {
-                return None;
-            }
-            break;
-        }
+    while !at_end(b, p)? {
         let (value, len) = lp_entry(&b[p..])?;
         p += len;
         // The backlen must encode this entry's length.
@@ -104,14 +108,8 @@ pub fn ziplist(b: &[u8]) -> Option<Vec<Vec<u8>>> {
     let mut p = 10;
     let mut prev_len = 0usize;
     let mut last_start = 10;
-    loop {
-        let first = *b.get(p)?;
-        if first == 0xFF {
-            if p != total - 1 {
-                return None;
-            }
-            break;
-        }
+    while !at_end(b, p)? {
+        let first = b[p];
         let start = p;
         // prevlen
         let prev = if first < 254 {
@@ -195,13 +193,7 @@ pub fn zipmap(b: &[u8]) -> Option<Vec<Vec<u8>>> {
             _ => None,
         }
     };
-    loop {
-        if *b.get(p)? == 0xFF {
-            if p != b.len() - 1 {
-                return None;
-            }
-            break;
-        }
+    while !at_end(b, p)? {
         let (klen, q) = len_at(p)?;
         let key = b.get(q..q.checked_add(klen)?)?;
         let (vlen, q) = len_at(q + klen)?;

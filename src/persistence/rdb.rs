@@ -333,6 +333,28 @@ pub struct LoadLimits {
 }
 
 impl LoadLimits {
+    /// Small fixed thresholds, without a config (unit tests).
+    #[cfg(test)]
+    pub fn for_tests(now_ms: i64) -> Self {
+        LoadLimits {
+            hash: HashLimits {
+                max_listpack: 128,
+                max_listpack_value: 64,
+            },
+            set: SetLimits {
+                max_intset: 512,
+                max_listpack: 128,
+                max_listpack_value: 64,
+            },
+            zset: ZSetLimits {
+                max_listpack: 128,
+                max_listpack_value: 64,
+            },
+            list_fill: -2,
+            now_ms,
+        }
+    }
+
     pub fn from_config(c: &crate::config::Config, now_ms: i64) -> Self {
         LoadLimits {
             hash: HashLimits::from_config(c),
@@ -684,23 +706,7 @@ mod tests {
     use super::*;
 
     fn lim() -> LoadLimits {
-        LoadLimits {
-            hash: HashLimits {
-                max_listpack: 128,
-                max_listpack_value: 64,
-            },
-            set: SetLimits {
-                max_intset: 512,
-                max_listpack: 128,
-                max_listpack_value: 64,
-            },
-            zset: ZSetLimits {
-                max_listpack: 128,
-                max_listpack_value: 64,
-            },
-            list_fill: -2,
-            now_ms: 1_000,
-        }
+        LoadLimits::for_tests(1_000)
     }
 
     fn roundtrip(v: &Value) -> Value {

@@ -269,26 +269,13 @@ impl Server {
         };
         let started = Instant::now();
         let lim = LoadLimits::from_config(&self.config, crate::util::time::now_ms());
-        let relaxed = self.config.rdb_version_check_relaxed();
-        let clocks = clocks(self);
-        let res = if merge {
-            let mut fresh: Vec<crate::keyspace::Db> =
-                (0..self.dbs.len()).map(crate::keyspace::Db::new).collect();
-            let r = snapshot::load(&data, &mut fresh, &lim, clocks, relaxed, true);
-            if r.is_ok() {
-                for (dst, src) in self.dbs.iter_mut().zip(fresh.iter_mut()) {
-                    let taken = src.dict.take_all();
-                    for (k, v, exp) in taken.iter() {
-                        dst.dict.remove(k);
-                        dst.add_with_expire(k, v.clone(), exp);
-                        crate::commands::hash::track_volatile_hash(dst, k);
-                    }
-                }
-            }
-            r
-        } else {
-            snapshot::load(&data, &mut self.dbs, &lim, clocks, relaxed, true)
+        let opt = snapshot::LoadOptions {
+            clocks: clocks(self),
+            relaxed: self.config.rdb_version_check_relaxed(),
+            drop_expired: true,
+            merge,
         };
+        let res = snapshot::load(&data, &mut self.dbs, &lim, opt);
         match res {
             Ok(l) => {
                 self.rdb.last_load_keys = l.keys;

@@ -335,8 +335,7 @@ pub fn walk(
 struct Loader<'a> {
     dbs: &'a mut [Db],
     now_ms: i64,
-    clocks: Clocks,
-    drop_expired: bool,
+    opt: LoadOptions,
     out: Loaded,
 }
 
@@ -377,12 +376,14 @@ impl Visitor for Loader<'_> {
             self.out.expired += 1;
             return Ok(());
         };
-        if self.drop_expired && e.expire.is_some_and(|t| t < self.now_ms) {
+        if self.opt.drop_expired && e.expire.is_some_and(|t| t < self.now_ms) {
             self.out.expired += 1;
             return Ok(());
         }
         let d = &mut self.dbs[e.db];
-        if d.dict.contains_key(&e.key) {
+        if self.opt.merge {
+            d.dict.remove(&e.key);
+        } else if d.dict.contains_key(&e.key) {
             return Err(BadFile(format!(
                 "Duplicate key '{}' found in RDB file",
                 String::from_utf8_lossy(&e.key)
@@ -391,43 +392,42 @@ impl Visitor for Loader<'_> {
         let key = e.key;
         d.add_with_expire(&key, value, e.expire);
         crate::commands::hash::track_volatile_hash(d, &key);
-        // An idle time applies under any policy but LFU, a frequency only
-        // under LFU (as Valkey).
-        match (self.clocks, e.idle, e.freq) {
-            (Clocks::Lfu { .. }, _, Some(f)) => {
-                let base = access::lfu_new(self.now_ms) & !0xFF;
-                d.dict.set_clock(&key, base | f as u32);
-            }
-            (Clocks::Lfu { .. }, _, None) => {}
-            (_, Some(secs), _) => {
-                let at = self.now_ms - (secs.min(i64::MAX as u64 / 2000) as i64) * 1000;
-                d.dict.set_clock(&key, access::lru_clock(at));
-            }
-            _ => {}
+        let lfu = matches!(self.opt.clocks, Clocks::Lfu { .. });
+        if let Some(c) = access::restored_clock(lfu, e.idle, e.freq, self.now_ms) {
+            d.dict.set_clock(&key, c);
         }
         self.out.keys += 1;
         Ok(())
     }
 }
 
-/// Load a snapshot into `dbs` (which the caller has emptied, unless
-/// merging). Keys whose TTL passed are skipped when `drop_expired`.
+/// How a snapshot is loaded.
+#[derive(Clone, Copy)]
+pub struct LoadOptions {
+    pub clocks: Clocks,
+    /// `rdb-version-check relaxed`.
+    pub relaxed: bool,
+    /// Skip keys whose TTL has passed (a primary does; a replica will not).
+    pub drop_expired: bool,
+    /// A key already present is replaced (DEBUG RELOAD MERGE) instead of
+    /// failing the load.
+    pub merge: bool,
+}
+
+/// Load a snapshot into `dbs`.
 pub fn load(
     data: &[u8],
     dbs: &mut [Db],
     lim: &LoadLimits,
-    clocks: Clocks,
-    relaxed: bool,
-    drop_expired: bool,
+    opt: LoadOptions,
 ) -> Result<Loaded, BadFile> {
     let mut loader = Loader {
         dbs,
         now_ms: lim.now_ms,
-        clocks,
-        drop_expired,
+        opt,
         out: Loaded::default(),
     };
-    walk(data, lim, relaxed, &mut loader).map_err(|(_, e)| e)?;
+    walk(data, lim, opt.relaxed, &mut loader).map_err(|(_, e)| e)?;
     Ok(loader.out)
 }
 
@@ -473,30 +473,18 @@ pub fn undump(p: &[u8], lim: &LoadLimits) -> Result<Option<Value>, LoadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::hash::HashLimits;
-    use crate::types::set::SetLimits;
-    use crate::types::zset::ZSetLimits;
     use crate::types::Str;
 
     fn lim() -> LoadLimits {
-        LoadLimits {
-            hash: HashLimits {
-                max_listpack: 128,
-                max_listpack_value: 64,
-            },
-            set: SetLimits {
-                max_intset: 512,
-                max_listpack: 128,
-                max_listpack_value: 64,
-            },
-            zset: ZSetLimits {
-                max_listpack: 128,
-                max_listpack_value: 64,
-            },
-            list_fill: -2,
-            now_ms: 1_700_000_000_000,
-        }
+        LoadLimits::for_tests(1_700_000_000_000)
     }
+
+    const PRIMARY: LoadOptions = LoadOptions {
+        clocks: Clocks::None,
+        relaxed: false,
+        drop_expired: true,
+        merge: false,
+    };
 
     fn opts() -> SaveOptions {
         SaveOptions {
@@ -529,7 +517,7 @@ mod tests {
         assert_eq!((keys, bytes), (1002, file.len() as u64));
         assert!(file.starts_with(b"VALKEY080"));
         let mut back: Vec<Db> = (0..4).map(Db::new).collect();
-        let got = load(&file, &mut back, &lim(), Clocks::None, false, true).unwrap();
+        let got = load(&file, &mut back, &lim(), PRIMARY).unwrap();
         assert_eq!((got.keys, got.expired), (1001, 1));
         assert_eq!(back[0].len(), 1000);
         assert_eq!(back[3].dict.get_expire(b"ttl"), Some(1_800_000_000_000));
@@ -539,16 +527,16 @@ mod tests {
             .any(|(k, v)| k == b"valkey-ver" && v == crate::VALKEY_VERSION.as_bytes()));
         // Too few databases for the file.
         let mut small: Vec<Db> = (0..2).map(Db::new).collect();
-        assert!(load(&file, &mut small, &lim(), Clocks::None, false, true).is_err());
+        assert!(load(&file, &mut small, &lim(), PRIMARY).is_err());
         // A flipped byte fails the checksum; truncations fail cleanly.
         let mut bad = file.clone();
         let mid = bad.len() / 2;
         bad[mid] ^= 1;
         let mut d: Vec<Db> = (0..4).map(Db::new).collect();
-        assert!(load(&bad, &mut d, &lim(), Clocks::None, false, true).is_err());
+        assert!(load(&bad, &mut d, &lim(), PRIMARY).is_err());
         for cut in (0..file.len()).step_by(97) {
             let mut d: Vec<Db> = (0..4).map(Db::new).collect();
-            assert!(load(&file[..cut], &mut d, &lim(), Clocks::None, false, true).is_err());
+            assert!(load(&file[..cut], &mut d, &lim(), PRIMARY).is_err());
         }
     }
 
@@ -575,7 +563,7 @@ mod tests {
         let crc = crc64(0, &w.buf);
         w.raw(&crc.to_le_bytes());
         let mut dbs: Vec<Db> = (0..1).map(Db::new).collect();
-        let got = load(&w.buf, &mut dbs, &lim(), Clocks::None, false, true).unwrap();
+        let got = load(&w.buf, &mut dbs, &lim(), PRIMARY).unwrap();
         assert_eq!((got.keys, got.empty), (1, 2));
         assert_eq!(dbs[0].len(), 1);
         // The skipped key's expire did not stick to the next key.
