@@ -526,6 +526,10 @@ impl Loop {
 
     /// Ask the I/O threads to hand every connection back.
     fn recall_remote(&mut self, srv: &mut Server) {
+        // The usual case with io-threads > 1: nothing is away.
+        if self.remote == 0 {
+            return;
+        }
         for c in srv.clients.iter_mut().flatten() {
             if c.io_thread > 0 && !c.returning && !c.close_asap {
                 c.returning = true;
