@@ -194,6 +194,10 @@ fn restore_options_and_errors() {
         Value::Okay
     );
     assert_eq!(cmd(&mut c, &["EXISTS", "gone"]), Value::Int(0));
+    // An existing key is reported before the TTL is looked at.
+    assert!(restore(&mut c, &["k", "-1"])
+        .unwrap_err()
+        .contains("BUSYKEY"));
     assert!(restore(&mut c, &["x", "-1"])
         .unwrap_err()
         .contains("Invalid TTL value, must be >= 0"));

@@ -963,13 +963,14 @@ fn restore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         }
         j += 1;
     }
-    let ttl = parse_i64(&argv[2]).ok_or(err::NOT_INT)?;
-    if ttl < 0 {
-        return Err("ERR Invalid TTL value, must be >= 0".into());
-    }
+    // Valkey's order: an existing key is reported before a bad TTL.
     let now = ctx.now_ms();
     if !replace && ctx.srv.dbs[ctx.client.db].contains(key, now) {
         return Err("BUSYKEY Target key name already exists.".into());
+    }
+    let ttl = parse_i64(&argv[2]).ok_or(err::NOT_INT)?;
+    if ttl < 0 {
+        return Err("ERR Invalid TTL value, must be >= 0".into());
     }
     let payload = &argv[3];
     if !snapshot::payload_ok(payload, ctx.srv.config.rdb_version_check_relaxed()) {
