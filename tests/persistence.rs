@@ -469,3 +469,66 @@ fn a_running_bgsave_blocks_other_saves_and_can_be_killed() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn a_failed_bgsave_stops_writes_until_a_save_succeeds() {
+    let data = DataDir::new("misconf");
+    // A directory where the snapshot should go makes the child fail.
+    std::fs::create_dir_all(data.0.join("blocked.rdb")).unwrap();
+    let srv = TestServer::start_with(&[
+        "--dir",
+        &data.arg(),
+        "--save",
+        "3600 1",
+        "--enable-protected-configs",
+        "yes",
+    ]);
+    let mut c = srv.client();
+    cmd(&mut c, &["SET", "k", "v"]);
+    cmd(&mut c, &["CONFIG", "SET", "dbfilename", "blocked.rdb"]);
+    assert_eq!(
+        cmd(&mut c, &["BGSAVE"]),
+        Value::SimpleString("Background saving started".into())
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let info: String = redis::cmd("INFO").arg("persistence").query(&mut c).unwrap();
+        if info.contains("rdb_last_bgsave_status:err\r\n") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{info}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let misconf = "MISCONF Valkey is configured to save RDB snapshots, but it's currently unable to persist to disk.";
+    assert!(err_of(&mut c, &["SET", "k", "w"]).contains(misconf));
+    assert!(err_of(&mut c, &["PING"]).contains(misconf));
+    assert_eq!(cmd(&mut c, &["GET", "k"]), Value::BulkString(b"v".to_vec()));
+    // EXEC of a queued write is refused as well.
+    cmd(&mut c, &["MULTI"]);
+    let e = err_of(&mut c, &["INCR", "n"]);
+    assert!(e.contains(misconf), "{e}");
+    assert!(err_of(&mut c, &["EXEC"]).contains("EXECABORT"));
+    // Turning the option off lets writes through; a good save clears it.
+    cmd(
+        &mut c,
+        &["CONFIG", "SET", "stop-writes-on-bgsave-error", "no"],
+    );
+    assert_eq!(cmd(&mut c, &["SET", "k", "w"]), Value::Okay);
+    cmd(
+        &mut c,
+        &["CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"],
+    );
+    assert!(err_of(&mut c, &["SET", "k", "x"]).contains(misconf));
+    cmd(&mut c, &["CONFIG", "SET", "dbfilename", "dump.rdb"]);
+    cmd(&mut c, &["BGSAVE"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while redis::cmd("SET")
+        .arg("k")
+        .arg("y")
+        .query::<Value>(&mut c)
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "writes never resumed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -13,6 +13,10 @@ use crate::server::Server;
 use std::io::Write;
 use std::time::Instant;
 
+/// The refusal of writes after a failed background save
+/// (`stop-writes-on-bgsave-error`).
+pub const MISCONF_RDB: &str = "MISCONF Valkey is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Valkey logs for details about the RDB error.";
+
 /// Snapshot bookkeeping for INFO persistence and the save points.
 pub struct RdbState {
     /// The BGSAVE child, while one runs.
@@ -94,6 +98,14 @@ impl Server {
         res
     }
 
+    /// Writes are refused: the last background save failed, save points
+    /// are configured and `stop-writes-on-bgsave-error` is on.
+    pub fn rdb_write_error(&self) -> bool {
+        !self.rdb.last_bgsave_ok
+            && self.config.stop_writes_on_bgsave_error()
+            && !self.config.save_params().is_empty()
+    }
+
     /// SAVE: write the snapshot on the executor.
     pub fn save_now(&mut self) -> Result<(), String> {
         if self.rdb.child.is_some() {
@@ -110,8 +122,9 @@ impl Server {
                 Ok(())
             }
             Err(e) => {
+                // As Valkey: a failed SAVE leaves the background-save
+                // status (and so MISCONF) as it was.
                 tracing::warn!("Write error saving DB on disk: {e}");
-                self.rdb.last_bgsave_ok = false;
                 Err("ERR".into())
             }
         }

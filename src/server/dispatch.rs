@@ -111,6 +111,15 @@ impl Server {
             self.reject(client, Some(cmd.id), super::evict::OOM_ERROR);
             return;
         }
+        // After a failed background save, writes (and PING, so health
+        // checks notice) are refused while stop-writes-on-bgsave-error is on.
+        if !self.rdb.last_bgsave_ok
+            && self.rdb_write_error()
+            && (cmd.spec.name == "ping" || runs_flag(client, cmd, flags::WRITE))
+        {
+            self.reject(client, Some(cmd.id), crate::persistence::save::MISCONF_RDB);
+            return;
+        }
         if client.multi.is_some() && !is_transaction_control(cmd.spec.name) {
             if cmd.spec.has(flags::NO_MULTI) {
                 self.reject(
@@ -134,13 +143,7 @@ impl Server {
     /// counts as such when it would run a command that may).
     fn out_of_memory_for(&mut self, client: &mut Client, cmd: CmdRef) -> bool {
         let failed = self.perform_evictions(Some(client)) == super::evict::Eviction::Fail;
-        failed
-            && (cmd.spec.has(flags::DENYOOM)
-                || (cmd.spec.name == "exec"
-                    && client
-                        .multi
-                        .as_ref()
-                        .is_some_and(|m| m.queued.iter().any(|(c, _)| c.spec.has(flags::DENYOOM)))))
+        failed && runs_flag(client, cmd, flags::DENYOOM)
     }
 
     pub fn auth_required(&self) -> bool {
@@ -338,4 +341,15 @@ fn unknown_command_text(argv: &[Bytes]) -> String {
         trunc(&argv[0], 128),
         args
     )
+}
+
+/// Whether `cmd` has `flag`, or is an EXEC that would run a queued command
+/// that has it (the OOM and MISCONF refusals judge EXEC by its contents).
+fn runs_flag(client: &Client, cmd: CmdRef, flag: u64) -> bool {
+    cmd.spec.has(flag)
+        || (cmd.spec.name == "exec"
+            && client
+                .multi
+                .as_ref()
+                .is_some_and(|m| m.queued.iter().any(|(c, _)| c.spec.has(flag))))
 }
