@@ -262,7 +262,9 @@ pub fn walk(
                 OP_RESIZEDB => {
                     let n = r.length()?;
                     r.length()?;
-                    v.resize(db, n.min(r.remaining() as u64));
+                    // A hint only: a key takes at least 4 bytes, and a
+                    // forged count must not make us reserve gigabytes.
+                    v.resize(db, n.min(r.remaining() as u64 / 4).min(1 << 26));
                 }
                 OP_AUX => {
                     let k = r.string()?;
