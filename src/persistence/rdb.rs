@@ -366,11 +366,12 @@ impl LoadLimits {
     }
 }
 
-/// An element count must be plausible for the bytes left (each element
-/// takes at least one byte), so a forged count cannot make us reserve
-/// gigabytes.
+/// How many elements to reserve room for up front: no more than the bytes
+/// left (each element takes at least one) and no more than 64K, since each
+/// reserved slot costs far more than a byte; beyond that the vector grows
+/// as elements actually arrive. A forged count cannot reserve gigabytes.
 fn capped(n: u64, left: usize) -> usize {
-    (n as usize).min(left)
+    (n as usize).min(left).min(1 << 16)
 }
 
 impl<'a> Reader<'a> {
@@ -716,6 +717,13 @@ mod tests {
         let back = read_value(&mut r, type_of(v), &lim()).unwrap().unwrap();
         assert_eq!(r.remaining(), 0);
         back
+    }
+
+    #[test]
+    fn reservations_are_bounded() {
+        assert_eq!(capped(u64::MAX, usize::MAX), 1 << 16);
+        assert_eq!(capped(u64::MAX, 10), 10);
+        assert_eq!(capped(3, 1 << 30), 3);
     }
 
     #[test]
